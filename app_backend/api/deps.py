@@ -1,0 +1,168 @@
+"""Dependencies every module reuses, as `Annotated` aliases (FastAPI full-stack template style).
+
+    SessionDep            a SQLAlchemy session for the request
+    CurrentUser           the signed-in account (401 otherwise)
+    PatientUser, ClinicianUser, AdminUser, ServiceUser, StaffUser
+                          the signed-in account with that role (403 otherwise)
+    require_roles(*roles) build another role check
+    PatientAccessChecker(module)
+                          a dependency for routes with a `patient_id` path or query parameter:
+                          404 unless the caller may see that patient in that module; audits
+                          every access by anyone but the patient
+    require_patient_access the health-record module's checker
+    check_patient_access(...) the same check when the patient id comes from a request body
+    audit(request, user, ...) write one AuditEvent
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from app_backend.config import Settings
+from app_backend.models import Role, User
+from app_backend.security import ACCESS, TokenError
+from app_backend.services import accounts
+from app_backend.services.access import access_purpose
+from app_backend.services.audit import ACTIONS, OUTCOME_DENIED, OUTCOME_SUCCESS, write_audit
+
+HEALTH_RECORD = "health-record"
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+# Dependencies that do no I/O are `async def`: FastAPI would otherwise hop to the threadpool for
+# each of them, which costs more than the work itself. Those that query the database stay sync.
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Creating a Session does not connect; the connection is taken on first use, in the
+    # threadpool, by the sync dependency or route that uses it.
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+UNAUTHORIZED = HTTPException(
+    status_code=status.HTTP_401_UNAUTHORIZED,
+    detail="sign in first: send Authorization: Bearer <access token from /auth/token>",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def get_current_user(session: SessionDep, settings: SettingsDep, token: TokenDep) -> User:
+    if not token:
+        raise UNAUTHORIZED
+    try:
+        return accounts.user_from_token(session, settings, token, ACCESS)
+    except TokenError:
+        raise UNAUTHORIZED from None
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role):
+    allowed = {r.value for r in roles}
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
+        return user
+
+    return check
+
+
+PatientUser = Annotated[User, Depends(require_roles(Role.patient))]
+ClinicianUser = Annotated[User, Depends(require_roles(Role.clinician))]
+AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+ServiceUser = Annotated[User, Depends(require_roles(Role.service))]
+CareUser = Annotated[
+    User, Depends(require_roles(Role.patient, Role.caregiver, Role.clinician))
+]
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def audit(
+    request: Request,
+    user: User | None,
+    *,
+    patient_id: str | None,
+    entity: str,
+    purpose: str,
+    action: str | None = None,
+    outcome: str = OUTCOME_SUCCESS,
+) -> None:
+    write_audit(
+        request.app.state.session_factory,
+        user=user,
+        action=action or ACTIONS.get(request.method, "E"),
+        patient_id=patient_id,
+        entity=entity,
+        purpose=purpose,
+        outcome=outcome,
+        client=client_address(request),
+    )
+
+
+@dataclass(frozen=True)
+class PatientAccess:
+    patient_id: str
+    user: User
+    purpose: str  # self | caregiving | treatment
+
+    @property
+    def is_self(self) -> bool:
+        return self.purpose == "self"
+
+
+def check_patient_access(
+    request: Request,
+    session: Session,
+    user: User,
+    patient_id: str,
+    *,
+    module: str = HEALTH_RECORD,
+    entity: str | None = None,
+    action: str | None = None,
+) -> PatientAccess:
+    """The caller's access to this patient, or 404 as if the patient did not exist."""
+    purpose = access_purpose(session, user, patient_id, module)
+    what = entity or request.url.path
+    if purpose is None:
+        if user.role != Role.patient:
+            audit(request, user, patient_id=patient_id, entity=what, purpose="denied",
+                  action=action, outcome=OUTCOME_DENIED)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Patient/{patient_id} was not found")
+    if purpose != "self":
+        audit(request, user, patient_id=patient_id, entity=what, purpose=purpose, action=action)
+    return PatientAccess(patient_id=patient_id, user=user, purpose=purpose)
+
+
+class PatientAccessChecker:
+    """Dependency for a module's routes that name the patient in the path or query."""
+
+    def __init__(self, module: str):
+        self.module = module
+
+    def __call__(
+        self, patient_id: str, request: Request, session: SessionDep, user: CurrentUser
+    ) -> PatientAccess:
+        return check_patient_access(request, session, user, patient_id, module=self.module)
+
+
+require_patient_access = PatientAccessChecker(HEALTH_RECORD)
+HealthRecordAccess = Annotated[PatientAccess, Depends(require_patient_access)]

@@ -1,0 +1,93 @@
+"""Who may see whose health data: deny by default.
+
+- a patient: their own record;
+- a caregiver: a patient who granted them an active `permit` Consent for the module;
+- a clinician: a patient of one of their care teams, while the patient's Consent for that care
+  team (or for the clinician) permits the module and no active `deny` Consent overrides it;
+- admins, moderators and the service account: no per-patient access (the service account reads
+  through `$export` only).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app_backend.models import CareTeamMember, CareTeamPatient, ConsentRecord, Role, User
+
+ALL_MODULES = "*"
+
+
+def clinician_team_ids(session: Session, user_id: int, patient_id: str | None = None) -> list[int]:
+    query = select(CareTeamMember.care_team_id).where(CareTeamMember.user_id == user_id)
+    if patient_id is not None:
+        query = query.join(
+            CareTeamPatient, CareTeamPatient.care_team_id == CareTeamMember.care_team_id
+        ).where(CareTeamPatient.patient_id == patient_id)
+    return list(session.scalars(query))
+
+
+def consent_allows(session: Session, patient_id: str, module: str, recipients: list[str]) -> bool:
+    """An active permit for the module (or all modules) and no active deny, for these recipients."""
+    if not recipients:
+        return False
+    decisions = set(
+        session.scalars(
+            select(ConsentRecord.decision).where(
+                ConsentRecord.patient_id == patient_id,
+                ConsentRecord.recipient.in_(recipients),
+                ConsentRecord.module.in_([module, ALL_MODULES]),
+                ConsentRecord.status == "active",
+            )
+        )
+    )
+    return "permit" in decisions and "deny" not in decisions
+
+
+def access_purpose(session: Session, user: User, patient_id: str, module: str) -> str | None:
+    """Why this user may reach this patient's data in this module (FHIR purposeOfUse), or None."""
+    if user.role == Role.patient:
+        return "self" if user.patient_id == patient_id else None
+    if user.role == Role.caregiver:
+        allowed = consent_allows(session, patient_id, module, [f"User/{user.id}"])
+        return "caregiving" if allowed else None
+    if user.role == Role.clinician:
+        teams = clinician_team_ids(session, user.id, patient_id)
+        if not teams:
+            return None
+        recipients = [f"CareTeam/{t}" for t in teams] + [f"User/{user.id}"]
+        return "treatment" if consent_allows(session, patient_id, module, recipients) else None
+    return None
+
+
+def accessible_patient_ids(session: Session, user: User, module: str) -> list[str]:
+    """Every patient this user may reach in this module (for lists and searches without
+    `patient`), in a fixed number of queries however many patients a clinician follows."""
+    if user.role == Role.patient:
+        return [user.patient_id] if user.patient_id else []
+    own = f"User/{user.id}"
+    if user.role == Role.caregiver:
+        recipients_by_patient: dict[str, set[str]] = {}
+        for patient_id in session.scalars(select(ConsentRecord.patient_id).where(
+                ConsentRecord.recipient == own, ConsentRecord.status == "active")):
+            recipients_by_patient[patient_id] = {own}
+    elif user.role == Role.clinician:
+        teams = clinician_team_ids(session, user.id)
+        recipients_by_patient = {}
+        for patient_id, team_id in session.execute(
+                select(CareTeamPatient.patient_id, CareTeamPatient.care_team_id)
+                .where(CareTeamPatient.care_team_id.in_(teams))):
+            recipients_by_patient.setdefault(patient_id, {own}).add(f"CareTeam/{team_id}")
+    else:
+        return []
+    if not recipients_by_patient:
+        return []
+    decisions: dict[str, set[str]] = {}
+    for patient_id, recipient, decision in session.execute(
+            select(ConsentRecord.patient_id, ConsentRecord.recipient, ConsentRecord.decision).where(
+                ConsentRecord.patient_id.in_(list(recipients_by_patient)),
+                ConsentRecord.module.in_([module, ALL_MODULES]),
+                ConsentRecord.status == "active")):
+        if recipient in recipients_by_patient[patient_id]:
+            decisions.setdefault(patient_id, set()).add(decision)
+    return sorted(p for p, d in decisions.items() if "permit" in d and "deny" not in d)

@@ -1,0 +1,132 @@
+"""Accounts: patient self-registration (with their FHIR Patient), staff accounts created by an
+admin, password login with throttling, and token issue and refresh."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app_backend import security
+from app_backend.config import Settings
+from app_backend.db import utcnow
+from app_backend.models import LoginAttempt, Role, User
+from app_backend.services import fhir_store
+
+
+class AccountError(Exception):
+    """A request about accounts that cannot be honoured; the message says why."""
+
+    def __init__(self, status_code: int, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _split_name(name: str) -> dict:
+    parts = name.strip().split()
+    human = {"text": name.strip()}
+    if len(parts) > 1:
+        human |= {"family": parts[-1], "given": parts[:-1]}
+    elif parts:
+        human["family"] = parts[0]
+    return human
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    role: Role | str,
+    birth_date: str | None = None,
+) -> User:
+    """A new account; a patient account also gets its FHIR Patient."""
+    role = Role(role)
+    if find_by_email(session, email) is not None:
+        raise AccountError(409, "an account with this email already exists: sign in instead")
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        role=role.value,
+        password_hash=security.hash_password(password),
+    )
+    if role == Role.patient:
+        patient = {"resourceType": "Patient", "active": True, "name": [_split_name(name)]}
+        if birth_date:
+            patient["birthDate"] = birth_date
+        row = fhir_store.create(session, patient, source="patient", user_id=None)
+        user.patient_id = row.id
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _recent_failures(session: Session, settings: Settings, **where) -> int:
+    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    column, value = next(iter(where.items()))
+    return session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            getattr(LoginAttempt, column) == value,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at >= since,
+        )
+    ) or 0
+
+
+def authenticate(
+    session: Session, settings: Settings, *, email: str, password: str, client: str | None
+) -> User:
+    """The account for these credentials; throttled per account and per client address."""
+    email = normalise_email(email)
+    limit = settings.login_max_failures
+    if _recent_failures(session, settings, email=email) >= limit or (
+        client and _recent_failures(session, settings, client=client) >= limit * 4
+    ):
+        raise AccountError(429, "too many failed sign-in attempts: wait 15 minutes and try again")
+    user = find_by_email(session, email)
+    ok = security.verify_password(password, user.password_hash if user else None)
+    ok = ok and user is not None and user.is_active
+    session.add(LoginAttempt(email=email, client=client, succeeded=ok))
+    session.commit()
+    if not ok:
+        raise AccountError(401, "wrong email or password")
+    if security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+        session.commit()
+    return user
+
+
+def issue_tokens(settings: Settings, user: User) -> dict:
+    common = {"subject": str(user.id), "secret": settings.secret_key,
+              "token_version": user.token_version, "role": user.role}
+    access_lifetime = timedelta(minutes=settings.access_token_minutes)
+    return {
+        "access_token": security.create_token(kind=security.ACCESS, lifetime=access_lifetime, **common),
+        "refresh_token": security.create_token(
+            kind=security.REFRESH, lifetime=timedelta(days=settings.refresh_token_days), **common
+        ),
+        "token_type": "bearer",
+        "expires_in": int(access_lifetime.total_seconds()),
+    }
+
+
+def user_from_token(session: Session, settings: Settings, token: str, kind: str) -> User:
+    claims = security.decode_token(token, secret=settings.secret_key, kind=kind)
+    try:
+        user = session.get(User, int(claims["sub"]))
+    except (TypeError, ValueError):
+        user = None
+    if user is None or not user.is_active or claims.get("ver") != user.token_version:
+        raise security.TokenError("the account is unknown, inactive or signed out")
+    return user

@@ -1,0 +1,71 @@
+"""Audit records (FHIR AuditEvent): written in their own transaction, so a request that fails
+afterwards still leaves the trace of what was attempted."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import sessionmaker
+
+from app_backend.models import AuditRecord, User
+
+ACTIONS = {"GET": "R", "HEAD": "R", "POST": "C", "PUT": "U", "PATCH": "U", "DELETE": "D"}
+OUTCOME_SUCCESS = "0"
+OUTCOME_DENIED = "4"
+
+
+def write_audit(
+    session_factory: sessionmaker,
+    *,
+    user: User | None,
+    action: str,
+    patient_id: str | None,
+    entity: str,
+    purpose: str,
+    outcome: str = OUTCOME_SUCCESS,
+    client: str | None = None,
+) -> None:
+    with session_factory() as session:
+        session.add(
+            AuditRecord(
+                user_id=user.id if user else None,
+                role=user.role if user else "anonymous",
+                action=action,
+                patient_id=patient_id,
+                entity=entity[:300],
+                purpose=purpose,
+                outcome=outcome,
+                client=(client or "")[:64] or None,
+            )
+        )
+        session.commit()
+
+
+def as_fhir(record: AuditRecord) -> dict:
+    """The record as a FHIR R4 AuditEvent."""
+    event = {
+        "resourceType": "AuditEvent",
+        "id": str(record.id),
+        "type": {
+            "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
+            "code": "rest",
+            "display": "RESTful Operation",
+        },
+        "action": record.action,
+        "recorded": record.recorded.isoformat(),
+        "outcome": record.outcome,
+        "purposeOfEvent": [{"coding": [{
+            "system": "http://survivorship-platform.org/fhir/CodeSystem/purpose",
+            "code": record.purpose,
+        }]}],
+        "agent": [{
+            "who": {"reference": f"User/{record.user_id}"} if record.user_id else {"display": "anonymous"},
+            "role": [{"text": record.role}],
+            "requestor": True,
+            **({"network": {"address": record.client, "type": "2"}} if record.client else {}),
+        }],
+        "source": {"observer": {"display": "survivorship app backend"}},
+        "entity": [{"what": {"reference": record.entity}}],
+    }
+    if record.patient_id:
+        event["entity"].insert(0, {"what": {"reference": f"Patient/{record.patient_id}"},
+                                   "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1"}})
+    return event

@@ -1,0 +1,3 @@
+"""Telehealth: secure messaging with the care team and teleconsultations."""
+
+MODULE = "telehealth"

@@ -1,0 +1,1 @@
+"""Streamlit dashboards: clinician telemonitoring and analyst outcomes, read from the published snapshot."""

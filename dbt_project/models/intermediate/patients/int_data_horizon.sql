@@ -1,0 +1,13 @@
+-- The latest day the warehouse holds data for: "today" for every as-of calculation, so that a
+-- rebuild of the same data gives the same answer whatever the wall clock says.
+with data_days as (
+    select max(day) as last_day from {{ ref('telemonitoring_daily') }}
+    union all
+    select max(cast(authored_at as date)) from {{ ref('int_prom_answers_mapped') }}
+),
+
+horizon as (
+    select max(last_day) as as_of_day from data_days
+)
+
+select * from horizon

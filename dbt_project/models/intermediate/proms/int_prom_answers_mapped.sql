@@ -1,0 +1,120 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='response_id',
+) }}
+-- One row per answered item of the current version of each completed response, in our instrument
+-- vocabulary: own questionnaires map 1:1 through instrument_items; other systems' questionnaires
+-- (e.g. the LOINC PHQ-9 panel) through questionnaire_item_map, answer codes included. Incremental.
+with response_items as (
+    select
+        *,
+        split_part(questionnaire_url, '|', 1) as canonical_questionnaire
+    from {{ ref('stg_fhir__questionnaire_response_items') }}
+    {% if is_incremental() -%}
+        -- only responses (or new versions of them) loaded since the last run; delete+insert on
+        -- response_id replaces every row of a re-sent response
+        where loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+    {%- endif %}
+    {{ latest_version('response_id') }}
+),
+
+completed_items as (
+    select * from response_items
+    where response_status in ('completed', 'amended')
+),
+
+instrument_items as (
+    select * from {{ ref('instrument_items') }}
+),
+
+item_map as (
+    select * from {{ ref('questionnaire_item_map') }}
+    where map_kind = 'item'
+),
+
+answer_map as (
+    select * from {{ ref('questionnaire_item_map') }}
+    where map_kind = 'answer'
+),
+
+located as (
+    select
+        completed_items.*,
+        coalesce(instrument_items.instrument, foreign_items.instrument) as instrument,
+        coalesce(instrument_items.link_id, foreign_items.link_id) as item_link_id
+    from completed_items
+    left join instrument_items
+        on
+            completed_items.canonical_questionnaire = instrument_items.questionnaire_url
+            and completed_items.link_id = instrument_items.link_id
+    left join item_map as foreign_items
+        on
+            completed_items.canonical_questionnaire = foreign_items.source_questionnaire_url
+            and completed_items.link_id = foreign_items.source_link_id
+),
+
+valued as (
+    select
+        located.response_id,
+        located.patient_id,
+        located.authored_at,
+        located.loaded_at,
+        located.instrument,
+        items.questionnaire_url,
+        items.link_id,
+        items.item_number,
+        items.scale,
+        items.attribute,
+        items.min_value,
+        items.max_value,
+        located.value_coding_system,
+        located.value_coding_code,
+        coalesce(
+            located.value_integer,
+            cast(located.value_decimal as integer),
+            answer_codes.value
+        ) as raw_value
+    from located
+    inner join instrument_items as items
+        on
+            located.instrument = items.instrument
+            and located.item_link_id = items.link_id
+    left join answer_map as answer_codes
+        on
+            located.canonical_questionnaire = answer_codes.source_questionnaire_url
+            and located.value_coding_system = answer_codes.answer_system
+            and located.value_coding_code = answer_codes.answer_code
+),
+
+classified as (
+    select
+        response_id,
+        patient_id,
+        authored_at,
+        loaded_at,
+        instrument,
+        questionnaire_url,
+        link_id,
+        item_number,
+        scale,
+        attribute,
+        case
+            when value_coding_system = '{{ var("answer_status_system") }}' then value_coding_code
+            when raw_value between min_value and max_value then 'answered'
+            when raw_value is not null then 'out-of-range'
+            else 'unanswered'
+        end as answer_status,
+        case when raw_value between min_value and max_value then raw_value end as item_value
+    from valued
+),
+
+one_answer_per_item as (
+    -- a repeated linkId keeps its first valid answer
+    select * from classified
+    qualify row_number() over (
+            partition by response_id, link_id order by (answer_status = 'answered') desc, item_value
+        ) = 1
+)
+
+select * from one_answer_per_item

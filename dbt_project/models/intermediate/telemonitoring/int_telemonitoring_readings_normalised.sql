@@ -1,0 +1,107 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='reading_id',
+) }}
+-- One row per telemonitoring reading from FHIR Observations (blood pressure panels unpacked into
+-- their components) and from device files, converted to the CLINICAL_SPEC unit with the original
+-- value and unit beside it. Incremental: only rows loaded since the last run are parsed; a new
+-- version of an Observation replaces the old one through reading_id.
+with metrics as (
+    select * from {{ ref('telemonitoring_metrics') }}
+),
+
+conversions as (
+    select * from {{ ref('unit_conversions') }}
+),
+
+observations as (
+    select * from {{ ref('stg_fhir__observations') }}
+    where
+        value_quantity is not null
+        and coalesce(observation_status, 'final') not in ('entered-in-error', 'cancelled')
+        {% if is_incremental() -%}
+            and loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+        {%- endif %}
+    {{ latest_version('observation_id') }}
+),
+
+components as (
+    select * from {{ ref('stg_fhir__observation_components') }}
+    where
+        value_quantity is not null
+        and coalesce(observation_status, 'final') not in ('entered-in-error', 'cancelled')
+        {% if is_incremental() -%}
+            and loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+        {%- endif %}
+    {{ latest_version('observation_id') }}
+),
+
+devices as (
+    select * from {{ ref('stg_devices__observations') }}
+    {% if is_incremental() -%}
+        where loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+    {%- endif %}
+),
+
+all_readings as (
+    select
+        'fhir:' || observation_id as reading_id,
+        patient_id,
+        code as loinc_code,
+        effective_at,
+        value_quantity as original_numeric,
+        value_unit as original_unit,
+        'fhir' as source_kind,
+        loaded_at
+    from observations
+    union all
+    select
+        'fhir:' || observation_id || ':' || code as reading_id,
+        patient_id,
+        code as loinc_code,
+        effective_at,
+        value_quantity as original_numeric,
+        value_unit as original_unit,
+        'fhir' as source_kind,
+        loaded_at
+    from components
+    union all
+    select
+        'device:' || content_hash as reading_id,
+        patient_id,
+        loinc_code,
+        effective_at,
+        value as original_numeric,
+        unit as original_unit,
+        source_kind,
+        loaded_at
+    from devices
+),
+
+normalised as (
+    select
+        all_readings.reading_id,
+        all_readings.patient_id,
+        metrics.metric,
+        all_readings.loinc_code,
+        all_readings.effective_at,
+        cast(all_readings.effective_at as date) as day,
+        all_readings.original_numeric * conversions.multiplier + conversions.offset_after as value,
+        metrics.unit,
+        all_readings.original_numeric as original_value,
+        all_readings.original_unit,
+        all_readings.source_kind,
+        all_readings.loaded_at,
+        (all_readings.original_numeric * conversions.multiplier + conversions.offset_after)
+        between metrics.plausible_min and metrics.plausible_max as is_plausible
+    from all_readings
+    inner join metrics on all_readings.loinc_code = metrics.loinc_code
+    inner join conversions
+        on
+            all_readings.original_unit = conversions.from_unit
+            and metrics.unit = conversions.to_unit
+    where all_readings.patient_id is not null and all_readings.effective_at is not null
+)
+
+select * from normalised

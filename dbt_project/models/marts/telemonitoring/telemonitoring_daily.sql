@@ -1,0 +1,128 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['patient_key', 'metric', 'day'],
+) }}
+-- One row per patient, metric and day: the daily value (aggregated as the metric catalogue says),
+-- its extremes, and the patient's own rolling baseline (median and MAD of the preceding
+-- {{ var('baseline_days') }} days) with today's deviation from it. Incremental: for each patient with
+-- newly loaded readings, the days from the earliest new reading onwards are rebuilt (with enough
+-- history before them for the baseline window).
+with readings as (
+    select * from {{ ref('int_telemonitoring_readings_normalised') }}
+    where is_plausible
+),
+
+{% if is_incremental() %}
+    rebuild_from as (
+        select
+            patient_id,
+            metric,
+            min(day) as from_day
+        from readings
+        where loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+        group by patient_id, metric
+    ),
+
+    readings_in_scope as (
+        select readings.*
+        from readings
+        inner join rebuild_from
+            on
+                readings.patient_id = rebuild_from.patient_id
+                and readings.metric = rebuild_from.metric
+        where readings.day >= rebuild_from.from_day - {{ var('baseline_days') }}
+    ),
+{% else %}
+readings_in_scope as (
+    select * from readings
+),
+{% endif %}
+
+metrics as (
+    select distinct
+        metric,
+        daily_aggregate
+    from {{ ref('telemonitoring_metrics') }}
+),
+
+daily as (
+    select
+        readings_in_scope.patient_id,
+        readings_in_scope.metric,
+        readings_in_scope.day,
+        any_value(readings_in_scope.unit) as unit,
+        any_value(metrics.daily_aggregate) as daily_aggregate,
+        avg(readings_in_scope.value) as value_mean,
+        sum(readings_in_scope.value) as value_sum,
+        min(readings_in_scope.value) as value_min,
+        max(readings_in_scope.value) as value_max,
+        arg_min(readings_in_scope.effective_at, readings_in_scope.value) as value_min_at,
+        arg_max(readings_in_scope.effective_at, readings_in_scope.value) as value_max_at,
+        count(*) as n_readings,
+        max(readings_in_scope.loaded_at) as loaded_at
+    from readings_in_scope
+    inner join metrics on readings_in_scope.metric = metrics.metric
+    group by readings_in_scope.patient_id, readings_in_scope.metric, readings_in_scope.day
+),
+
+daily_values as (
+    select
+        *,
+        case daily_aggregate
+            when 'max' then value_max
+            when 'min' then value_min
+            when 'sum' then value_sum
+            else value_mean
+        end as value
+    from daily
+),
+
+with_baseline as (
+    select
+        *,
+        median(value) over baseline_window as baseline_median,
+        mad(value) over baseline_window as baseline_mad,
+        count(value) over baseline_window as baseline_n_days
+    from daily_values
+    window baseline_window as (
+        partition by patient_id, metric
+        order by day
+        range between interval {{ var('baseline_days') }} days preceding and interval 1 day preceding
+    )
+),
+
+final as (
+    select
+        patient_keys.patient_key,
+        with_baseline.day,
+        with_baseline.metric,
+        with_baseline.value,
+        with_baseline.unit,
+        with_baseline.value_min,
+        with_baseline.value_max,
+        with_baseline.value_min_at,
+        with_baseline.value_max_at,
+        with_baseline.n_readings,
+        with_baseline.baseline_median,
+        with_baseline.baseline_mad,
+        with_baseline.baseline_n_days,
+        with_baseline.value - with_baseline.baseline_median as deviation,
+        case
+            when with_baseline.baseline_mad > 0
+                then (with_baseline.value - with_baseline.baseline_median) / (1.4826 * with_baseline.baseline_mad)
+        end as deviation_robust_z,
+        with_baseline.loaded_at
+    from with_baseline
+    inner join {{ ref('int_patient_keys') }} as patient_keys
+        on with_baseline.patient_id = patient_keys.patient_id
+    {% if is_incremental() -%}
+        inner join rebuild_from
+            on
+                with_baseline.patient_id = rebuild_from.patient_id
+                and with_baseline.metric = rebuild_from.metric
+        where with_baseline.day >= rebuild_from.from_day
+    {%- endif %}
+)
+
+select * from final

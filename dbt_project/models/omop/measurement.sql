@@ -1,0 +1,59 @@
+-- OMOP CDM v5.4 MEASUREMENT: telemonitoring as one daily value per metric (the daily aggregate of
+-- telemonitoring_daily), LOINC and UCUM concepts from the omop_concepts seed.
+with daily as (
+    select * from {{ ref('telemonitoring_daily') }}
+),
+
+metric_codes as (
+    -- one LOINC code per metric (oxygen saturation has two source codes; the first is kept)
+    select
+        metric,
+        min(loinc_code) as loinc_code
+    from {{ ref('telemonitoring_metrics') }}
+    group by metric
+),
+
+concepts as (
+    select * from {{ ref('omop_concepts') }}
+),
+
+final as (
+    select
+        {{ omop_id(
+            "sha256(concat_ws('|', 'measurement', daily.patient_key, daily.metric, cast(daily.day as varchar)))"
+        ) }} as measurement_id,
+        {{ omop_id('daily.patient_key') }} as person_id,
+        coalesce(measurement_concepts.concept_id, 0) as measurement_concept_id,
+        daily.day as measurement_date,
+        cast(daily.day as timestamp) as measurement_datetime,
+        cast(null as varchar) as measurement_time,
+        32865 as measurement_type_concept_id,
+        0 as operator_concept_id,
+        daily.value as value_as_number,
+        0 as value_as_concept_id,
+        coalesce(unit_concepts.concept_id, 0) as unit_concept_id,
+        cast(null as double) as range_low,
+        cast(null as double) as range_high,
+        cast(null as bigint) as provider_id,
+        cast(null as bigint) as visit_occurrence_id,
+        cast(null as bigint) as visit_detail_id,
+        metric_codes.loinc_code as measurement_source_value,
+        0 as measurement_source_concept_id,
+        daily.unit as unit_source_value,
+        0 as unit_source_concept_id,
+        cast(round(daily.value, 2) as varchar) as value_source_value,
+        cast(null as bigint) as measurement_event_id,
+        0 as meas_event_field_concept_id
+    from daily
+    inner join metric_codes on daily.metric = metric_codes.metric
+    left join concepts as measurement_concepts
+        on
+            measurement_concepts.vocabulary_id = 'LOINC'
+            and metric_codes.loinc_code = measurement_concepts.concept_code
+    left join concepts as unit_concepts
+        on
+            unit_concepts.vocabulary_id = 'UCUM'
+            and daily.unit = unit_concepts.concept_code
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Deployment: the `make demo` launcher, container images, Compose and Kubernetes manifests."""

@@ -1,0 +1,109 @@
+"""dbt build on a small realistic raw warehouse: scores, telemonitoring, alerts, pseudonymisation, OMOP."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingestion.pseudonym import pseudonym_key
+
+pytestmark = pytest.mark.slow
+SOURCE = "urn:survivorship-platform:fhir-patient-id"
+
+
+def one(con, sql: str):
+    return con.execute(sql).fetchall()
+
+
+def test_loinc_coded_phq9_is_mapped_and_scored(warehouse):
+    assert one(warehouse, "select score, band from marts.prom_scores where response_id = 'phq-loinc'") == [
+        (27.0, "severe")
+    ]
+
+
+def test_own_phq9_total_band_and_item9_flag(warehouse):
+    assert one(
+        warehouse, "select score, band, item9_flag from marts.prom_scores where response_id = 'phq-own'"
+    ) == [(11.0, "moderate", True)]
+
+
+def test_qlq_c30_best_answers_score_the_scale_ends(warehouse):
+    scores = dict(one(warehouse, "select scale, score from marts.prom_scores where response_id = 'qlq-1'"))
+    assert scores["PF"] == 100 and scores["FA"] == 0 and scores["QL"] == 0 and scores["SUM"] == 100
+    assert len(scores) == 16
+
+
+def test_pro_ctcae_excluded_answer_is_not_a_zero(warehouse):
+    grades = dict(one(warehouse, "select scale, score from marts.prom_scores where response_id = 'ctcae-1'"))
+    assert grades == {"nausea": 3.0, "average_composite": 3.0}
+
+
+def test_telemonitoring_units_are_normalised_with_originals_kept(warehouse):
+    fever = one(
+        warehouse,
+        """select round(original_value, 1), original_unit, round(value, 2), unit
+           from intermediate.int_telemonitoring_readings_normalised where reading_id = 'fhir:t1'""",
+    )
+    assert fever == [(101.3, "[degF]", 38.5, "Cel")]
+    weight = one(warehouse, "select round(value, 2), unit from marts.telemonitoring_daily where metric = 'body_weight'")
+    assert weight == [(80.01, "kg")]
+
+
+def test_daily_steps_carry_a_personal_baseline(warehouse):
+    row = one(
+        warehouse,
+        """select value, baseline_median, baseline_n_days from marts.telemonitoring_daily
+           where metric = 'steps' and day = date '2026-01-30'""",
+    )
+    assert row == [(8000.0, 8100.0, 28)]
+
+
+def test_two_fever_days_are_one_acknowledged_alert(warehouse):
+    fevers = one(warehouse, "select n_findings, status, severity from marts.alerts where rule_id = 'FEVER'")
+    assert fevers == [(2, "acknowledged", "urgent")]
+    reviewed = one(warehouse, "select status from marts.alerts where rule_id = 'PHQ9-MOD' and centre_id = 'centre-a'")
+    assert reviewed == [("resolved",)]
+
+
+def test_every_expected_rule_fires_once(warehouse):
+    counts = dict(one(warehouse, "select rule_id, count(*) from marts.alerts group by rule_id"))
+    for rule in ("FEVER", "BP-CRISIS", "PHQ9-ITEM9", "PHQ9-MOD", "GAD7-MOD", "DT-REFER", "PRO-SEVERE"):
+        assert counts.get(rule) and counts[rule] >= 1, rule
+    assert counts["MULTI-MEDIUM"] == 2  # one per patient: PHQ9-MOD + GAD7-MOD (p1), PHQ9-MOD + DT-REFER (p2)
+    assert counts["FEVER"] == 1
+
+
+def test_unacknowledged_urgent_and_high_alerts_escalate(warehouse):
+    escalated = {
+        row[0]
+        for row in one(warehouse, "select evidence->>'$.escalated_rule_id' from marts.alerts where rule_id = 'ESCALATE'")
+    }
+    assert "BP-CRISIS" in escalated and "PHQ9-ITEM9" in escalated
+    assert "FEVER" not in escalated  # acknowledged within 24 h
+
+
+def test_alert_evidence_names_values_and_thresholds(warehouse):
+    evidence = one(warehouse, "select evidence->>'$.systolic_max', evidence->>'$.systolic_min' from marts.alerts where rule_id = 'BP-CRISIS'")
+    assert evidence == [("185.0", "180.0")]
+
+
+def test_patients_are_keyed_by_hmac_and_carry_no_identity(warehouse):
+    keys = dict(one(warehouse, "select patient_id, patient_key from identity.patient_identity"))
+    assert keys == {pid: pseudonym_key(SOURCE, pid) for pid in ("p1", "p2")}
+    columns = {row[0] for row in one(warehouse, "select column_name from information_schema.columns where table_schema = 'marts'")}
+    assert not columns & {"patient_id", "family_name", "given_name", "display_name", "birth_date", "address", "email"}
+    patients = one(warehouse, "select centre_id, cancer_type, birth_year, age_band from marts.patients order by centre_id")
+    assert patients == [("centre-a", "breast", 1961, "60-69"), ("centre-b", "colorectal", 1950, "70-79")]
+
+
+def test_omop_person_and_loinc_measurements(warehouse):
+    assert one(warehouse, "select count(*) from omop.person") == [(2,)]
+    concepts = dict(
+        one(warehouse, "select measurement_source_value, max(measurement_concept_id) from omop.measurement group by 1")
+    )
+    assert concepts["8310-5"] == 3020891 and concepts["29463-7"] == 3025315
+
+
+def test_alert_rates_per_questionnaire_set_are_shares(warehouse):
+    rates = one(warehouse, "select min(alert_rate), max(alert_rate) from marts.alert_rate_by_questionnaire")
+    low, high = rates[0]
+    assert 0 <= low <= high <= 1

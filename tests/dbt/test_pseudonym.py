@@ -1,0 +1,49 @@
+"""The pseudonymous patient key: HMAC-SHA256(secret key, source + identifier)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import duckdb
+import pytest
+
+from ingestion import pseudonym
+
+
+def test_key_is_hmac_sha256_of_source_and_identifier(monkeypatch):
+    monkeypatch.setenv("PSEUDONYM_KEY", "k")
+    expected = hmac.new(b"k", b"src\x1fp1", hashlib.sha256).hexdigest()
+    assert pseudonym.pseudonym_key("src", "p1") == expected
+    assert pseudonym.pseudonym_key("src", "p1") != pseudonym.pseudonym_key("sr", "cp1")
+    assert pseudonym.pseudonym_key("src", None) is None
+
+
+def test_production_refuses_to_run_without_a_key(monkeypatch):
+    monkeypatch.delenv("PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("PLATFORM_ENV", "production")
+    with pytest.raises(pseudonym.PseudonymKeyMissing, match="PSEUDONYM_KEY"):
+        pseudonym.pseudonym_key("src", "p1")
+
+
+def test_development_uses_the_named_development_key(monkeypatch):
+    monkeypatch.delenv("PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("PLATFORM_ENV", "development")
+    assert pseudonym.secret_key() == pseudonym.DEVELOPMENT_ONLY_KEY.encode()
+
+
+def test_duckdb_udf_matches_the_python_function(monkeypatch):
+    monkeypatch.setenv("PSEUDONYM_KEY", "k")
+    con = duckdb.connect()
+    pseudonym.register(con)
+    assert con.execute("select pseudonym_key('src', 'p1'), pseudonym_key('src', null)").fetchall() == [
+        (pseudonym.pseudonym_key("src", "p1"), None)
+    ]
+
+
+def test_dbt_duckdb_plugin_registers_the_udf(monkeypatch):
+    monkeypatch.setenv("PSEUDONYM_KEY", "k")
+    plugin = pseudonym.Plugin(name="pseudonym", plugin_config={})
+    con = duckdb.connect()
+    plugin.configure_connection(con)
+    assert con.execute("select pseudonym_key('a', 'b')").fetchall()[0][0] == pseudonym.pseudonym_key("a", "b")

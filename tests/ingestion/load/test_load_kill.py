@@ -1,0 +1,42 @@
+"""kill -9 in the middle of a load, then a re-run, ends with exactly the data of one clean run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ingestion.load import load_paths
+from tests.ingestion.load.inputs import observation
+
+REPO = Path(__file__).resolve().parents[3]
+LINE = ('{{"resourceType":"Observation","id":"k{i}","status":"final","code":{{"coding":[{{"system":'
+        '"http://loinc.org","code":"8867-4"}}]}},"subject":{{"reference":"Patient/p{p}"}},'
+        '"effectiveDateTime":"2026-01-05T08:00:00+01:00","valueQuantity":{{"value":{v},"unit":"/min",'
+        '"system":"http://unitsofmeasure.org","code":"/min"}},"note":[{{"text":"{pad}"}}]}}\n')
+
+
+def test_killed_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query):
+    n = 60_000
+    path = tmp_path / "big.ndjson"
+    with open(path, "w") as out:
+        out.write(str(observation("first")).replace("'", '"') + "\n")
+        out.write("{truncated\n")
+        out.writelines(LINE.format(i=i, p=i % 100, v=50 + i % 80, pad="x" * 100) for i in range(n))
+    script = ("import sys\nfrom ingestion.load import load_paths\nprint('loading', flush=True)\n"
+              "load_paths([sys.argv[1]], sys.argv[2])\nprint('done', flush=True)\n")
+    child = subprocess.Popen([sys.executable, "-c", script, str(path), str(warehouse)], cwd=REPO,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "loading"
+    time.sleep(0.7)  # imports are done; the file's transaction is under way
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    [report] = load_paths([path], warehouse)
+    assert (report.loaded, report.duplicates, report.quarantined) == (n + 1, 0, 1)
+    assert query("select count(*), count(distinct resource_id) from raw.fhir_resources") == [(n + 1, n + 1)]
+    assert query("select status, n_loaded from raw.load_log") == [("loaded", n + 1)]
+    assert query("select count(*) from quarantine.records") == [(1,)]
