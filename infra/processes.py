@@ -81,6 +81,31 @@ class Supervisor:
             _signal_group(service.process.pid, signal.SIGKILL)
             if service.process.poll() is None:
                 service.process.wait(timeout=5)
+        # SIGKILL is delivered asynchronously: return only once no live process is left in any
+        # group (orphans that died but wait for init to reap them are zombies, not processes).
+        groups = set(self.process_groups())
+        deadline = time.monotonic() + 10
+        while (left := live_in_groups(groups)) and time.monotonic() < deadline:
+            for pgid in {pgid for _pid, pgid in left}:
+                _signal_group(pgid, signal.SIGKILL)
+            time.sleep(0.1)
+
+
+def live_in_groups(groups: set[int]) -> list[tuple[int, int]]:
+    """(pid, pgid) of every process in one of `groups` that is not a zombie, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # Fields after the command name (which may hold spaces) : state ppid pgrp ...
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) in groups and state not in ("Z", "X"):
+            found.append((int(entry.name), int(pgrp)))
+    return found
 
 
 def _signal_group(pgid: int, sig: int) -> None:

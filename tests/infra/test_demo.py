@@ -16,6 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from infra.processes import live_in_groups
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -80,14 +82,7 @@ def test_demo_serves_three_addresses_and_stops_everything_on_ctrl_c(tmp_path):
     time.sleep(0.5)
     alive = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert alive == [], [p.cmdline()[:4] for p in alive]
-    in_groups = [p.pid for p in psutil.process_iter() if _pgid(p.pid) in groups]
+    in_groups = [pid for pid, _pgid in live_in_groups(set(groups))]  # zombies are not running
     assert in_groups == []
     for port in ports.values():
         assert not answers(f"http://127.0.0.1:{port}/")
-
-
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
