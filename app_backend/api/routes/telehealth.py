@@ -126,9 +126,11 @@ def list_threads(request: Request, session: SessionDep, user: CareSide,
 
 @router.get("/threads/{thread_id}/messages")
 def read_messages(thread_id: str, request: Request, session: SessionDep, user: CareSide,
-                  after: datetime | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 100) -> dict:
+                  after: datetime | None = None, before: datetime | None = None,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 100) -> dict:
+    """Newest `limit` messages by default; `after` polls for newer ones, `before` scrolls back."""
     thread = _thread(request, session, user, thread_id)
-    batch = messaging.messages(session, thread, after, limit)
+    batch = messaging.messages(session, thread, after=after, before=before, limit=limit)
     messaging.mark_read(session, user, batch)
     session.commit()
     receipts = messaging.receipts(session, batch)

@@ -61,11 +61,18 @@ def as_communication(thread: Thread, message: Message) -> dict:
     }
 
 
-def messages(session: Session, thread: Thread, after: datetime | None = None, limit: int = 100) -> list[Message]:
+def messages(session: Session, thread: Thread, after: datetime | None = None,
+             before: datetime | None = None, limit: int = 100) -> list[Message]:
+    """A page of the thread, oldest first: the `limit` messages following `after` when polling for
+    new ones; otherwise the newest `limit` (before `before`, for scrolling back), as a chat opens."""
     query = select(Message).where(Message.thread_id == thread.id)
+    if before is not None:
+        query = query.where(Message.sent_at < before)
     if after is not None:
         query = query.where(Message.sent_at > after)
-    return list(session.scalars(query.order_by(Message.sent_at, Message.id).limit(limit)))
+        return list(session.scalars(query.order_by(Message.sent_at, Message.id).limit(limit)))
+    newest = session.scalars(query.order_by(Message.sent_at.desc(), Message.id.desc()).limit(limit))
+    return list(reversed(list(newest)))
 
 
 def mark_read(session: Session, user: User, batch: list[Message]) -> None:

@@ -62,6 +62,29 @@ def test_conversation_with_the_care_team_and_read_receipts(client, care, telehea
     assert [m["sender_role"] for m in newer] == ["clinician"]
 
 
+def test_a_thread_opens_on_its_newest_messages_and_scrolls_back(client, care, telehealth):
+    patient, _, nurse, _, _ = care
+    thread_id = _thread(client, patient, patient, body="message 0")
+    for n in range(1, 6):
+        r = client.post(f"/telehealth/threads/{thread_id}/messages", headers=patient.headers,
+                        json={"body": f"message {n}"})
+        assert r.status_code == 201, r.text
+    url = f"/telehealth/threads/{thread_id}/messages"
+
+    def bodies(**params):
+        answer = client.get(url, params=params, headers=nurse.headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["messages"]
+
+    newest = bodies(limit=2)
+    assert [m["body"] for m in newest] == ["message 4", "message 5"]  # chronological, newest page
+    older = bodies(limit=2, before=newest[0]["sent_at"])
+    assert [m["body"] for m in older] == ["message 2", "message 3"]
+    oldest = bodies(limit=10, before=older[0]["sent_at"])
+    assert [m["body"] for m in oldest] == ["message 0", "message 1"]
+    assert [m["body"] for m in bodies(limit=2, after=oldest[0]["sent_at"])] == ["message 1", "message 2"]
+
+
 def test_messages_reach_the_warehouse_as_communications_without_their_text(client, care, telehealth, app):
     patient, *_ = care
     thread_id = _thread(client, patient, patient, body="private words")
