@@ -8,6 +8,7 @@ the heavy libraries (dbt, Great Expectations, the loaders) happen inside the tas
 from __future__ import annotations
 
 import logging
+import time
 
 from airflow.sdk import Asset, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
@@ -30,12 +31,27 @@ def run_key() -> str:
     return get_current_context()["run_id"]
 
 
+def recorded(step: str, work):
+    """Run one step of this run and record it in quality.pipeline_runs (the dashboards' run
+    history), failed tries included; returns the step's result."""
+    from ingestion.pipeline.run_log import record_step, step_entry
+
+    started = time.monotonic()
+    try:
+        result = work()
+    except BaseException as exc:
+        record_step(None, run_key(), step_entry(step, "failed", started), error=exc)
+        raise
+    record_step(None, run_key(), step_entry(step, "success", started))
+    return result
+
+
 @task(pool=WAREHOUSE_POOL)
 def dbt_build() -> dict:
     """One `dbt build` over the whole project (seeds, models, tests)."""
     from ingestion.pipeline.modelling import dbt_build as build
 
-    return build(run_id=run_key())
+    return recorded("dbt build", lambda: build(run_id=run_key()))
 
 
 @task(pool=WAREHOUSE_POOL)
@@ -45,17 +61,25 @@ def check_marts(_built: dict) -> dict:
     from ingestion.pipeline.quality import check_marts as check
 
     try:
-        return check(run_id=run_key())
+        return recorded("quality checks", lambda: check(run_id=run_key()))
     except QualityCheckFailed as exc:
         raise AirflowFailException(str(exc)) from exc  # no retry: the data would not change
 
 
 @task(pool=WAREHOUSE_POOL, outlets=[SNAPSHOT_ASSET])
 def publish_snapshot(_checked: dict) -> dict:
-    """Copy the marts into a new read-only snapshot and switch the dashboards to it."""
+    """Copy the marts into a new read-only snapshot and switch the dashboards to it.
+
+    The run is recorded as a success just before publishing, so the snapshot shows the run that
+    published it; should publishing fail, the record says so."""
+    from ingestion.pipeline.run_log import finish_run, recorded_steps
     from ingestion.pipeline.snapshot import publish
 
-    return publish()
+    run_id = run_key()
+    finish_run(None, run_id, [*recorded_steps(None, run_id), {"step": "publish", "status": "running"}])
+    result = recorded("publish", publish)
+    finish_run(None, run_id, recorded_steps(None, run_id))
+    return result
 
 
 def land(kind: str, emit_asset: bool = True):

@@ -12,7 +12,7 @@ from ingestion.pipeline import config
 from ingestion.pipeline.ingest import describe, ingest
 from ingestion.pipeline.modelling import dbt_build
 from ingestion.pipeline.quality import check_marts
-from ingestion.pipeline.run_log import finish_run, start_run
+from ingestion.pipeline.run_log import finish_run, start_run, step_entry
 from ingestion.pipeline.snapshot import publish
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,9 @@ def run_pipeline(
             try:
                 results[name] = step()
             except BaseException:
-                done.append(_step(name, "failed", started))
+                done.append(step_entry(name, "failed", started))
                 raise
-            done.append(_step(name, "success", started))
+            done.append(step_entry(name, "success", started))
             progress(
                 f"[{number}/{len(steps)}] {name} done in {time.monotonic() - started:.1f}s: "
                 f"{summarise(results[name])}"
@@ -77,6 +77,3 @@ def run_pipeline(
     finish_run(warehouse, run_id, done)
     return results
 
-
-def _step(name: str, status: str, started: float) -> dict:
-    return {"step": name, "status": status, "duration_s": round(time.monotonic() - started, 3)}

@@ -11,6 +11,7 @@ warehouse keeps one writer at a time.
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 from ingestion.warehouse import connect
@@ -27,6 +28,11 @@ create table if not exists quality.pipeline_runs (
     steps        json                -- [{"step", "status", "duration_s"}]
 );
 """
+
+
+def step_entry(name: str, status: str, started: float) -> dict:
+    """A step as the record keeps it; `started` is the step's time.monotonic() at its start."""
+    return {"step": name, "status": status, "duration_s": round(time.monotonic() - started, 3)}
 
 
 def start_run(warehouse, run_id: str, started_at: datetime | None = None) -> datetime:
@@ -71,3 +77,49 @@ def finish_run(
     finally:
         con.close()
     return status
+
+
+def record_step(warehouse, run_id: str, step: dict, error: BaseException | None = None) -> None:
+    """Append one finished step to a run's record, creating the record on the run's first step.
+
+    For runs whose steps are separate processes (Airflow tasks). A failed step marks the run
+    failed; a later successful try of it (a retry) marks the run running again, and the record
+    keeps both tries, so it reads as what happened."""
+    con = connect(warehouse)
+    try:
+        con.execute(RUNS_DDL)
+        con.execute(
+            "insert into quality.pipeline_runs (run_id, started_at, status, steps)"
+            " values (?, ?, 'running', ?) on conflict do nothing",
+            [run_id, datetime.now(UTC), json.dumps([])],
+        )
+        (steps,) = con.execute(
+            "select steps from quality.pipeline_runs where run_id = ?", [run_id]
+        ).fetchone()
+        # The step replaces its own placeholder (status running), should one have been recorded.
+        steps = [s for s in json.loads(steps or "[]")
+                 if (s["step"], s.get("status")) != (step["step"], "running")] + [step]  # fmt: skip
+        status, message, finished_at = "running", None, None
+        if error is not None:
+            status, message = "failed", f"{step['step']} failed: {type(error).__name__}"
+            finished_at = datetime.now(UTC)
+        con.execute(
+            "update quality.pipeline_runs set status = ?, message = ?, steps = ?, finished_at = ?,"
+            " duration_s = epoch(?::timestamptz) - epoch(started_at) where run_id = ?",
+            [status, message, json.dumps(steps), finished_at, finished_at, run_id],
+        )
+    finally:
+        con.close()
+
+
+def recorded_steps(warehouse, run_id: str) -> list[dict]:
+    """The steps recorded so far for a run ([] when it has no record)."""
+    con = connect(warehouse)
+    try:
+        con.execute(RUNS_DDL)
+        row = con.execute(
+            "select steps from quality.pipeline_runs where run_id = ?", [run_id]
+        ).fetchone()
+    finally:
+        con.close()
+    return json.loads(row[0] or "[]") if row else []

@@ -4,6 +4,7 @@ zone and snapshot folder: files land in raw, the marts get rows, a snapshot is p
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import sqlite3
@@ -64,6 +65,14 @@ def test_ingest_dags_then_modelling_dag(airflow_home, tmp_path):
     with duckdb.connect(str(current_snapshot(stores["SNAPSHOT_DIR"]).marts), read_only=True) as con:
         assert con.execute("select count(*) from marts.prom_scores").fetchone()[0] > 0
         assert con.execute("select count(*) from marts.telemonitoring_daily").fetchone()[0] > 0
+        # The snapshot's run history shows the Airflow run that published it.
+        [(run_id, status, steps)] = con.execute(
+            "select run_id, status, steps from quality.pipeline_runs").fetchall()
+        assert (run_id, status) == (modelling["run_id"], "success"), runs
+        assert [s["step"] for s in json.loads(steps)] == ["dbt build", "quality checks", "publish"]
+    with duckdb.connect(stores["WAREHOUSE_PATH"], read_only=True) as con:
+        [(status, steps)] = con.execute("select status, steps from quality.pipeline_runs").fetchall()
+        assert status == "success" and all(s["status"] == "success" for s in json.loads(steps))
     with sqlite3.connect(home / "airflow.db") as meta:
         events = meta.execute(
             "select a.uri, count(*) from asset_event e join asset a on a.id = e.asset_id group by a.uri"

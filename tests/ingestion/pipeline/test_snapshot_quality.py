@@ -200,3 +200,30 @@ def test_run_pipeline_records_a_successful_run_in_the_snapshot_it_publishes(
         assert con.execute("select run_id, status from quality.pipeline_runs").fetchall() == [
             ("r-ok", "success")
         ]
+
+
+def test_steps_recorded_one_process_at_a_time_keep_failed_tries(warehouse):
+    """Airflow runs each step as its own task: the record grows a step at a time, and a retry
+    that succeeds after a failed try leaves both in the record and the run running again."""
+    from ingestion.pipeline.run_log import record_step, recorded_steps
+
+    record_step(warehouse, "scheduled__1", {"step": "dbt build", "status": "failed", "duration_s": 1.0},
+                error=TimeoutError("warehouse locked by /data/x"))  # fmt: skip
+    [(_, status, finished, message, _)] = _runs(warehouse)
+    assert (status, finished, message) == ("failed", True, "dbt build failed: TimeoutError")
+
+    record_step(warehouse, "scheduled__1", {"step": "dbt build", "status": "success", "duration_s": 2.0})
+    record_step(warehouse, "scheduled__1", {"step": "quality checks", "status": "success", "duration_s": 3.0})
+    [(_, status, finished, message, _)] = _runs(warehouse)
+    assert (status, finished, message) == ("running", False, None)
+    steps = recorded_steps(warehouse, "scheduled__1")
+    assert [(s["step"], s["status"]) for s in steps] == [
+        ("dbt build", "failed"), ("dbt build", "success"), ("quality checks", "success")
+    ]  # fmt: skip
+    finish_run(warehouse, "scheduled__1", [*steps, {"step": "publish", "status": "running"}])
+    record_step(warehouse, "scheduled__1", {"step": "publish", "status": "success", "duration_s": 1.0})
+    assert [(s["step"], s["status"]) for s in recorded_steps(warehouse, "scheduled__1")][-2:] == [
+        ("quality checks", "success"), ("publish", "success")]  # the placeholder is replaced
+    finish_run(warehouse, "scheduled__1", recorded_steps(warehouse, "scheduled__1"))
+    assert _runs(warehouse)[0][1:3] == ("success", True)
+    assert recorded_steps(warehouse, "no-such-run") == []
