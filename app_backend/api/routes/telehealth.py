@@ -4,7 +4,9 @@ inbox, escalation of unanswered messages, and real-time delivery over WebSocket.
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import (
@@ -31,6 +33,7 @@ from app_backend.services.access import access_purpose, accessible_patient_ids
 from app_backend.services.telehealth import MODULE, attachments, messaging
 from app_backend.services.telehealth import config as telehealth_config
 from app_backend.services.telehealth.hub import Hub
+from app_backend.services.telehealth.relay import RedisRelay
 
 router = APIRouter(prefix="/telehealth", tags=["telehealth"])
 CareSide = Annotated[User, Depends(require_roles(Role.patient, Role.caregiver, Role.clinician))]
@@ -45,10 +48,21 @@ def get_config(request: Request) -> telehealth_config.TelehealthConfig:
     return state.telehealth
 
 
+_HUB_LOCK = threading.Lock()
+
+
 def get_hub(app) -> Hub:
-    if getattr(app.state, "telehealth_hub", None) is None:
-        app.state.telehealth_hub = Hub()
-    return app.state.telehealth_hub
+    """This worker's hub, and with TELEHEALTH_REDIS_URL set, its relay to the other workers."""
+    with _HUB_LOCK:
+        if getattr(app.state, "telehealth_hub", None) is None:
+            if getattr(app.state, "telehealth", None) is None:
+                app.state.telehealth = telehealth_config.load()
+            config, hub = app.state.telehealth, Hub()
+            if config.redis_url:
+                hub.relay = RedisRelay(config.redis_url, partial(_deliver_local, app, hub),
+                                       channel=config.relay_channel).start()  # fmt: skip
+            app.state.telehealth_hub = hub
+        return app.state.telehealth_hub
 
 
 ConfigDep = Annotated[telehealth_config.TelehealthConfig, Depends(get_config)]
@@ -95,12 +109,25 @@ def _message_json(message: Message, receipts: list[dict] | None = None) -> dict:
 
 def _deliver(request: Request, session, thread: Thread, event: dict) -> None:
     hub = get_hub(request.app)
+    if hub.relay is not None and hub.relay.publish(thread.patient_id, event):
+        return  # every worker, this one included, delivers it to its own connections
+    hub.publish(_recipients(session, hub, thread.patient_id), event)
+
+
+def _deliver_local(app, hub: Hub, patient_id: str, event: dict) -> None:
+    """An event relayed from any worker, for this worker's connections (on the relay's thread)."""
+    with app.state.session_factory() as session:
+        hub.publish(_recipients(session, hub, patient_id), event)
+
+
+def _recipients(session, hub: Hub, patient_id: str) -> set[int]:
+    """The connected users who may see this patient's threads, decided now."""
     allowed = set()
     for user_id in hub.connected_users():
         user = session.get(User, user_id)
-        if user is not None and user.is_active and access_purpose(session, user, thread.patient_id, MODULE):
+        if user is not None and user.is_active and access_purpose(session, user, patient_id, MODULE):
             allowed.add(user_id)
-    hub.publish(allowed, event)
+    return allowed
 
 
 @router.post("/threads", status_code=201)

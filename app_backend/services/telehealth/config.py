@@ -24,6 +24,9 @@ class TelehealthConfig:
     # Hours within which the care team aims to answer a patient's message (shown in the inbox).
     response_target_hours: int = 24
     reminder_lead_hours: int = 24
+    # With several backend workers, live events cross between them through Redis pub/sub.
+    redis_url: str | None = None
+    relay_channel: str = "telehealth-events"
 
 
 def _positive(name: str, default: int) -> int:
@@ -43,4 +46,5 @@ def load() -> TelehealthConfig:
         video_base_url=base,
         response_target_hours=_positive("MESSAGE_RESPONSE_TARGET_HOURS", 24),
         reminder_lead_hours=_positive("APPOINTMENT_REMINDER_HOURS", 24),
+        redis_url=os.environ.get("TELEHEALTH_REDIS_URL") or None,
     )

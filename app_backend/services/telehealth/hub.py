@@ -2,8 +2,8 @@
 
 Who may receive an event is decided at delivery time with the same access rule as every read
 (`access_purpose` in the telehealth module), so a connection never sees another patient's thread.
-This hub lives in one process; with several backend workers, clients fall back to polling
-`GET /telehealth/threads/{id}/messages?after=` (a Redis pub/sub relay is the planned scale-out).
+A hub holds one worker's connections; with several workers, `relay.RedisRelay` carries each event
+to every worker's hub (TELEHEALTH_REDIS_URL).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class Connection:
 class Hub:
     def __init__(self):
         self._connections: set[Connection] = set()
+        self.relay = None  # a relay.RedisRelay when events cross workers
 
     def connect(self, user_id: int) -> Connection:
         connection = Connection(user_id=user_id, loop=asyncio.get_running_loop())
