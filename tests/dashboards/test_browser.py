@@ -67,12 +67,15 @@ def test_worklist_and_patient_view_screenshots(dashboard_url):
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--no-first-run"])  # fmt: skip
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        # A Streamlit script's first run on a busy 2-core machine can take far longer than
+        # Playwright's 30 s default; what is asserted is that the page renders, not how fast.
+        page.set_default_timeout(120_000)
         page.goto(dashboard_url, wait_until="domcontentloaded")
         page.get_by_role("textbox", name="Email").fill(CLINICIAN)
         page.get_by_role("textbox", name="Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="Alert worklist").wait_for(timeout=60_000)
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Alert worklist").wait_for(timeout=120_000)
+        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=120_000)
         page.wait_for_timeout(1500)  # let the grid paint
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(SHOTS / "worklist.png"), full_page=True)
@@ -80,8 +83,8 @@ def test_worklist_and_patient_view_screenshots(dashboard_url):
         # Streamlit scrolls inside its own container, so a tall window captures the whole page.
         page.set_viewport_size({"width": 1440, "height": 2900})
         page.get_by_role("link", name="Patient view").click()
-        page.get_by_role("heading", name="Telemonitoring").wait_for(timeout=60_000)
-        page.locator("[data-testid='stVegaLiteChart']").nth(6).wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Telemonitoring").wait_for(timeout=120_000)
+        page.locator("[data-testid='stVegaLiteChart']").nth(6).wait_for(timeout=120_000)
         page.wait_for_timeout(2500)  # charts render asynchronously
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(SHOTS / "patient_view.png"), full_page=True)
