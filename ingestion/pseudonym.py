@@ -39,7 +39,7 @@ def pseudonym_key(source: str | None, identifier: str | None, key: bytes | None 
     """Hex HMAC-SHA256 of source + identifier; None when the identifier is missing."""
     if identifier is None or identifier == "":
         return None
-    message = f"{source or ''}{_SEPARATOR}{identifier}".encode("utf-8")
+    message = f"{source or ''}{_SEPARATOR}{identifier}".encode()
     return hmac.new(key or secret_key(), message, hashlib.sha256).hexdigest()
 
 

@@ -22,7 +22,7 @@ import httpx
 from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.benchmarks.bench_backend import _start_server  # noqa: E402
+from tests.benchmarks.bench_backend import _start_server
 
 PASSWORD = "benchmark password"
 

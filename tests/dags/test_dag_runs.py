@@ -17,6 +17,7 @@ import pytest
 
 from ingestion.pipeline.snapshot import current_snapshot
 from tests.dags.airflow_env import run_dags
+from tests.pipeline_stores import pipeline_stores, synth_cohort
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,20 +28,8 @@ pytestmark = [
 
 def test_ingest_dags_then_modelling_dag(airflow_home, tmp_path):
     home, env = airflow_home
-    landing = tmp_path / "landing"
-    synth = subprocess.run(
-        [sys.executable, "-m", "ingestion", "synth", "--patients", "3", "--days", "14", "--seed", "11",
-         "--out", str(landing), "--no-app-content", "--quiet"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert synth.returncode == 0, synth.stderr
-    stores = {
-        "LANDING_DIR": str(landing),
-        "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
-        "SNAPSHOT_DIR": str(tmp_path / "snapshots"),
-        "QUALITY_DIR": str(tmp_path / "quality"),
-        "PIPELINE_RUNS_DIR": str(tmp_path / "runs"),
-    }
+    landing = synth_cohort(tmp_path / "landing", patients=3, days=14, seed=11)
+    stores = pipeline_stores(tmp_path, landing)
 
     runs = run_dags({**env, **stores}, "ingest_fhir_bulk", "ingest_device_csv", "warehouse_modelling",
                     "ingest_fhir_bulk")  # fmt: skip

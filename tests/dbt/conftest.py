@@ -6,13 +6,13 @@ import hashlib
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the raw-row builders next to this file
-import dbt_raw_rows as rows  # noqa: E402
+import dbt_raw_rows as rows
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "dbt_project"
@@ -24,7 +24,7 @@ def dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedPro
     return subprocess.run(
         [str(DBT), *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
          "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+        check=False, cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )
 
 
@@ -38,8 +38,8 @@ def raw_rows(con) -> None:
     from ingestion.pseudonym import pseudonym_key
 
     p1_key = pseudonym_key("urn:survivorship-platform:fhir-patient-id", "p1")
-    fever_start = datetime(2026, 2, 2, 7, 0, tzinfo=timezone.utc)
-    phq_start = datetime(2026, 2, 1, 18, 0, tzinfo=timezone.utc)
+    fever_start = datetime(2026, 2, 2, 7, 0, tzinfo=UTC)
+    phq_start = datetime(2026, 2, 1, 18, 0, tzinfo=UTC)
     resources = [
         rows.patient("p1"),
         rows.patient("p2", centre="centre-b", gender="male", birth="1950-09-30"),
@@ -75,11 +75,11 @@ def raw_rows(con) -> None:
         rows.alert_review_task("task-1", alert_id(p1_key, "FEVER", fever_start), "accepted", "2026-02-04T09:00:00+00:00"),
         rows.alert_review_task("task-2", alert_id(p1_key, "PHQ9-MOD", phq_start), "completed", "2026-02-06T10:00:00+00:00"),
     ]
-    rows.insert_resources(con, resources, loaded_at=datetime(2026, 2, 4, tzinfo=timezone.utc))
+    rows.insert_resources(con, resources, loaded_at=datetime(2026, 2, 4, tzinfo=UTC))
     rows.insert_device_readings(
         con,
         [("p1", "55423-8", f"2026-01-{d:02d}T12:00:00+00:00", 8000.0 + 100 * (d % 3), "/d") for d in range(1, 31)],
-        loaded_at=datetime(2026, 2, 4, tzinfo=timezone.utc),
+        loaded_at=datetime(2026, 2, 4, tzinfo=UTC),
     )
 
 

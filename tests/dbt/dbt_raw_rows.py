@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 ANSWER_STATUS = "http://survivorship-platform.org/fhir/CodeSystem/answer-status"
 QUESTIONNAIRE = "http://survivorship-platform.org/fhir/Questionnaire/"
-LOAD_TIME = datetime(2026, 3, 1, tzinfo=timezone.utc)
+LOAD_TIME = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def patient(pid: str, *, centre: str = "centre-a", birth: str = "1961-04-02", gender: str = "female") -> dict:

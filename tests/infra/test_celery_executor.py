@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
-import sys
 
 import duckdb
 import pytest
@@ -19,6 +17,7 @@ from tests.infra.celery_cluster import (
     drop_database,
     redis_reachable,
 )
+from tests.pipeline_stores import pipeline_stores, synth_cohort
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -56,20 +55,8 @@ def metadata_database():
 
 
 def test_a_celery_worker_runs_the_pipeline_dag(tmp_path, metadata_database):
-    landing = tmp_path / "landing"
-    synth = subprocess.run(
-        [sys.executable, "-m", "ingestion", "synth", "--patients", "3", "--days", "14", "--seed", "13",
-         "--out", str(landing), "--no-app-content", "--quiet"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert synth.returncode == 0, synth.stderr
-    stores = {
-        "LANDING_DIR": str(landing),
-        "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
-        "SNAPSHOT_DIR": str(tmp_path / "snapshots"),
-        "QUALITY_DIR": str(tmp_path / "quality"),
-        "PIPELINE_RUNS_DIR": str(tmp_path / "runs"),
-    }
+    landing = synth_cohort(tmp_path / "landing", patients=3, days=14, seed=13)
+    stores = pipeline_stores(tmp_path, landing)
     cluster = CeleryCluster(tmp_path / "airflow", metadata_database, stores)
     try:
         cluster.start()

@@ -12,6 +12,7 @@ import pytest
 
 from ingestion.pipeline.ingest import ingest
 from ingestion.pipeline.snapshot import current_snapshot
+from tests.pipeline_stores import synth_cohort
 
 needs_loader = pytest.mark.skipif(
     importlib.util.find_spec("ingestion.load") is None,
@@ -34,12 +35,7 @@ def test_one_full_run_lands_models_checks_and_publishes(tmp_path):
         tmp_path / "wh.duckdb",
         tmp_path / "snapshots",
     )
-    synth = subprocess.run(
-        [sys.executable, "-m", "ingestion", "synth", "--patients", "4", "--days", "21", "--seed", "5",
-         "--out", str(landing), "--no-app-content", "--quiet"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert synth.returncode == 0, synth.stderr
+    synth_cohort(landing, patients=4, days=21, seed=5)
     env = {"QUALITY_DIR": str(tmp_path / "quality"), "PIPELINE_RUNS_DIR": str(tmp_path / "runs")}
 
     run = pipeline(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -12,7 +12,7 @@ from ingestion import warehouse as wh
 from ingestion.errors import IngestionError
 from ingestion.privacy.erasure import erase_person
 
-NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def _patient(pid, name, email):

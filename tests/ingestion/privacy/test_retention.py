@@ -1,12 +1,12 @@
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ingestion.errors import IngestionError
 from ingestion.privacy.retention import RetentionPolicy, enforce_retention
 
-NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def _file(path, age_days):
