@@ -83,3 +83,19 @@ def _transaction_time(result) -> str | None:
     if isinstance(result, dict):
         return result.get("transactionTime") or result.get("transaction_time")
     return getattr(result, "transaction_time", None) or getattr(result, "transactionTime", None)
+
+
+def send_reminders(base: str | None = None) -> dict:
+    """Ask the backend to send due teleconsultation reminders (its service account's job)."""
+    base = base or backend_url()
+    response = httpx.post(
+        f"{base}/telehealth/appointments/reminders/run",
+        headers={"Authorization": f"Bearer {backend_token(base)}"},
+        timeout=60,
+    )
+    if response.status_code != 200:
+        raise IngestionError(
+            f"backend refused to send reminders ({response.status_code}): the account in "
+            "BACKEND_EXPORT_USER needs the service role"
+        )
+    return {"reminded": len(response.json()["reminded"])}

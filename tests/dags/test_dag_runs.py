@@ -71,7 +71,8 @@ def test_ingest_dags_then_modelling_dag(airflow_home, tmp_path):
 
 
 def test_backend_export_dag_pulls_loads_and_advances_the_watermark(airflow_home, tmp_path):
-    """The 15-minute $export DAG against the real backend (SQLite) with a service account."""
+    """The 15-minute $export and reminder DAGs against the real backend (SQLite) with a service
+    account."""
     import httpx
 
     from tests.infra.test_demo import answers, free_port
@@ -110,12 +111,13 @@ def test_backend_export_dag_pulls_loads_and_advances_the_watermark(airflow_home,
             "BACKEND_EXPORT_USER": "export@test.example",
             "BACKEND_EXPORT_PASSWORD": "export-pass-0123",
         }
-        [run] = run_dags({**env, **stores}, "backend_export")
+        [run, reminders] = run_dags({**env, **stores}, "backend_export", "telehealth_reminders")
     finally:
         os.killpg(backend.pid, signal.SIGTERM)
         backend.wait(timeout=30)
 
     assert run["state"] == "success", run
+    assert reminders["tasks"] == {"send": "success"}, reminders  # the service account may send them
     pulled = list((tmp_path / "landing" / "fhir" / "backend-export").rglob("*.ndjson"))
     assert pulled, "the export wrote no NDJSON files"
     with duckdb.connect(stores["WAREHOUSE_PATH"], read_only=True) as con:

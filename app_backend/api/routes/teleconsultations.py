@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 
 from app_backend.api.deps import SessionDep, check_patient_access, require_roles
-from app_backend.api.routes.telehealth import CareSide, ConfigDep, Staff
+from app_backend.api.routes.telehealth import CareSide, ConfigDep, Staff, deliver
 from app_backend.db import utcnow
 from app_backend.models import Role, User
 from app_backend.models.telehealth import Appointment
@@ -124,8 +124,15 @@ def close(appointment_id: str, request: Request, session: SessionDep,
 
 
 @router.post("/reminders/run")
-def send_reminders(session: SessionDep, config: ConfigDep, _staff: Staff) -> dict:
-    """Due reminders (booked, starting within the lead time, not yet reminded), marked as sent."""
+def send_reminders(request: Request, session: SessionDep, config: ConfigDep, _staff: Staff) -> dict:
+    """Send due reminders (booked, starting within the lead time, not yet reminded) and mark them
+    sent: a live `appointment-reminder` event to the patient's and caregivers' app sessions. The
+    app also shows them from the appointment list (`reminder_sent`), for whoever was offline.
+    The `telehealth_reminders` DAG calls this every 15 minutes."""
     due = appointments.due_reminders(session, config, utcnow())
     session.commit()
+    for appointment in due:
+        deliver(request.app, session, appointment.patient_id, {
+            "type": "appointment-reminder", "appointment_id": appointment.id,
+            "start": appointment.start.isoformat()}, audience="patient")  # fmt: skip
     return {"reminded": [{"appointment_id": a.id, "patient_id": a.patient_id, "start": a.start.isoformat()} for a in due]}

@@ -39,6 +39,7 @@ router = APIRouter(prefix="/telehealth", tags=["telehealth"])
 CareSide = Annotated[User, Depends(require_roles(Role.patient, Role.caregiver, Role.clinician))]
 Staff = Annotated[User, Depends(require_roles(Role.admin, Role.service))]
 WS_AUTH_SECONDS = 10
+PATIENT_SIDE = (Role.patient, Role.caregiver)
 
 
 def get_config(request: Request) -> telehealth_config.TelehealthConfig:
@@ -108,24 +109,33 @@ def _message_json(message: Message, receipts: list[dict] | None = None) -> dict:
 
 
 def _deliver(request: Request, session, thread: Thread, event: dict) -> None:
-    hub = get_hub(request.app)
-    if hub.relay is not None and hub.relay.publish(thread.patient_id, event):
+    deliver(request.app, session, thread.patient_id, event)
+
+
+def deliver(app, session, patient_id: str, event: dict, audience: str = "care") -> None:
+    """Push a live event about a patient to the connected users who may see it: everyone with
+    access to the patient's telehealth (`care`), or the patient and their caregivers (`patient`)."""
+    hub = get_hub(app)
+    if hub.relay is not None and hub.relay.publish(patient_id, event, audience):
         return  # every worker, this one included, delivers it to its own connections
-    hub.publish(_recipients(session, hub, thread.patient_id), event)
+    hub.publish(_recipients(session, hub, patient_id, audience), event)
 
 
-def _deliver_local(app, hub: Hub, patient_id: str, event: dict) -> None:
+def _deliver_local(app, hub: Hub, patient_id: str, event: dict, audience: str) -> None:
     """An event relayed from any worker, for this worker's connections (on the relay's thread)."""
     with app.state.session_factory() as session:
-        hub.publish(_recipients(session, hub, patient_id), event)
+        hub.publish(_recipients(session, hub, patient_id, audience), event)
 
 
-def _recipients(session, hub: Hub, patient_id: str) -> set[int]:
-    """The connected users who may see this patient's threads, decided now."""
+def _recipients(session, hub: Hub, patient_id: str, audience: str) -> set[int]:
+    """The connected users who may see this patient's telehealth events, decided now."""
+    roles = PATIENT_SIDE if audience == "patient" else None
     allowed = set()
     for user_id in hub.connected_users():
         user = session.get(User, user_id)
-        if user is not None and user.is_active and access_purpose(session, user, patient_id, MODULE):
+        if user is None or not user.is_active or (roles is not None and user.role not in roles):
+            continue
+        if access_purpose(session, user, patient_id, MODULE):
             allowed.add(user_id)
     return allowed
 

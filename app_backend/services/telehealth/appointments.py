@@ -107,6 +107,9 @@ def due_reminders(session: Session, config: TelehealthConfig, now: datetime) -> 
     return due
 
 
+EXTENSION_BASE = "http://survivorship-platform.org/fhir/StructureDefinition"
+
+
 def as_fhir(config: TelehealthConfig, appointment: Appointment) -> dict:
     resource = {
         "resourceType": "Appointment",
@@ -122,7 +125,11 @@ def as_fhir(config: TelehealthConfig, appointment: Appointment) -> dict:
         resource["requestedPeriod"] = appointment.offered_slots
     if appointment.cancellation_reason:
         resource["cancelationReason"] = {"text": appointment.cancellation_reason}
+    extensions = []
     if url := join_url(config, appointment):
-        resource["extension"] = [{"url": "http://survivorship-platform.org/fhir/StructureDefinition/join-url",
-                                  "valueUrl": url}]
+        extensions.append({"url": f"{EXTENSION_BASE}/join-url", "valueUrl": url})
+    if appointment.reminder_sent_at is not None:
+        extensions.append({"url": f"{EXTENSION_BASE}/reminder-sent", "valueDateTime": appointment.reminder_sent_at.isoformat()})
+    if extensions:
+        resource["extension"] = extensions
     return resource

@@ -5,7 +5,8 @@ a worker publishes a thread's event to one Redis channel instead of delivering i
 every worker (itself included) receives it on a listener thread and delivers it to its own
 connections, deciding who may see it with the same access rule as every read, at that moment.
 
-The relay carries the thread's patient id and the event; it never decides recipients itself.
+The relay carries the patient id, the event and its audience (everyone with access to the
+patient's telehealth, or the patient's side only); it never decides recipients itself.
 Should Redis be unreachable, a worker delivers to its own connections and logs a warning:
 messages are never lost (they are in the database, and clients poll `?after=` on reconnect),
 only the live push to other workers' sockets waits until Redis is back.
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "telehealth-events"
 RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
 
-# Called on the listener thread for every event: (patient_id, event).
-Deliver = Callable[[str, dict], None]
+# Called on the listener thread for every event: (patient_id, event, audience).
+Deliver = Callable[[str, dict, str], None]
 
 
 class RedisRelay:
@@ -44,10 +45,11 @@ class RedisRelay:
             log.warning("telehealth relay: not yet subscribed to %s on %s", self.channel, _safe(self.url))
         return self
 
-    def publish(self, patient_id: str, event: dict) -> bool:
+    def publish(self, patient_id: str, event: dict, audience: str) -> bool:
         """Send the event to every worker; False (and a warning) when Redis is unreachable."""
+        payload = {"patient_id": patient_id, "event": event, "audience": audience}
         try:
-            self._client.publish(self.channel, json.dumps({"patient_id": patient_id, "event": event}))
+            self._client.publish(self.channel, json.dumps(payload))
             return True
         except redis.RedisError as exc:
             log.warning("telehealth relay: publish to %s failed (%s); delivering locally only",
@@ -84,12 +86,12 @@ class RedisRelay:
     def _handle(self, data: bytes) -> None:
         try:
             payload = json.loads(data)
-            patient_id, event = str(payload["patient_id"]), payload["event"]
+            patient_id, event, audience = str(payload["patient_id"]), payload["event"], payload["audience"]
         except (ValueError, KeyError, TypeError):
             log.warning("telehealth relay: ignored a malformed event on %s", self.channel)
             return
         try:
-            self._deliver(patient_id, event)
+            self._deliver(patient_id, event, audience)
         except Exception:  # one bad delivery must not stop the listener for every later event
             log.exception("telehealth relay: delivering an event failed")
 

@@ -111,3 +111,30 @@ def test_no_show_only_after_the_start_and_reminders_once(client, care, telehealt
     again = client.post("/telehealth/appointments/reminders/run", headers=service.headers).json()["reminded"]
     assert soon_id not in str(again)
     assert client.post("/telehealth/appointments/reminders/run", headers=patient.headers).status_code == 403
+
+
+def test_a_reminder_reaches_the_patients_app_live_and_marks_the_appointment(client, care, telehealth, world):
+    patient, other, clinician, _ = care
+    soon_id, _ = _book(client, patient, clinician, start_hours=(3,))
+    service = world.staff("service")
+    with client.websocket_connect("/telehealth/ws") as patient_ws, \
+            client.websocket_connect("/telehealth/ws") as clinician_ws, \
+            client.websocket_connect("/telehealth/ws") as other_ws:  # fmt: skip
+        for ws, person in ((patient_ws, patient), (clinician_ws, clinician), (other_ws, other)):
+            ws.send_json({"token": person.token})
+            assert ws.receive_json() == {"type": "ready"}
+        ran = client.post("/telehealth/appointments/reminders/run", headers=service.headers)
+        assert ran.status_code == 200, ran.text
+        event = patient_ws.receive_json()
+        assert event["type"] == "appointment-reminder" and event["appointment_id"] == soon_id
+        # Reminders go to the patient's side only: the clinician's and another patient's sockets
+        # get nothing; their next event is a message in a thread of their own.
+        for ws, person in ((clinician_ws, clinician), (other_ws, other)):
+            target = patient if person is clinician else other
+            r = client.post("/telehealth/threads", headers=target.headers,
+                            json={"patient_id": target.patient_id, "subject": "Check", "body": "after-reminder"})
+            assert r.status_code == 201, r.text
+            assert ws.receive_json()["type"] == "message"
+    resource = client.get(f"/telehealth/appointments/{soon_id}", headers=patient.headers).json()
+    assert any(e["url"].endswith("/reminder-sent") for e in resource["extension"])
+    Appointment.model_validate(resource)
