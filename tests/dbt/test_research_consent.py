@@ -23,7 +23,7 @@ ANALYST_MARTS_BY_PATIENT = ("adherence_monthly",)
 # p2 is the only centre-b patient: these centre-level marts have no centre-b row without them
 ANALYST_MARTS_BY_CENTRE = ("qol_trajectories", "clinical_importance_shares", "alert_burden",
                            "alert_rate_by_questionnaire")
-CLINICIAN_MARTS = ("prom_scores", "alerts", "telemonitoring_daily", "patients")
+CLINICIAN_MARTS = ("prom_scores", "alerts", "telemonitoring_daily", "patients", "patient_timeline")
 
 
 def _person_id(patient_key: str) -> int:
