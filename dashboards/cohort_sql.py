@@ -44,7 +44,7 @@ cohort as (
                 when months_since_diagnosis < 12 then '0-1 y' when months_since_diagnosis < 24 then '1-2 y'
                 when months_since_diagnosis < 60 then '2-5 y' else '5+ y' end as tsd_band,
            coalesce({treatments}, []::varchar[]) as treatments, diagnosis_date
-    from marts.patients),
+    from marts.patients{research_only}),
 treatment_values as (select distinct unnest(treatments) as t from cohort),
 selector as (
     select patient_key, 'ALL' as treatment from cohort
@@ -53,9 +53,12 @@ selector as (
     from cohort c cross join treatment_values v)"""
 
 def _cohort(path: str) -> str:
-    """The cohort CTEs; treatments are the mart's treatment kinds when it keeps them apart."""
-    kinds = "treatment_kinds" if "treatment_kinds" in columns(path, "marts.patients") else "treatments"
-    return _COHORT.replace("{treatments}", f"{kinds}::varchar[]")
+    """The cohort CTEs; treatments are the mart's treatment kinds when it keeps them apart. Every
+    measure joins the cohort, so patients who withdrew research consent leave every analyst cube."""
+    present = columns(path, "marts.patients")
+    kinds = "treatment_kinds" if "treatment_kinds" in present else "treatments"
+    research_only = " where research_use_permitted" if "research_use_permitted" in present else ""
+    return _COHORT.replace("{treatments}", f"{kinds}::varchar[]").replace("{research_only}", research_only)
 
 
 def filter_options_sql(path: str) -> str:

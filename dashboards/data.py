@@ -120,7 +120,12 @@ def patient_telemonitoring(path: str, patient_key: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def patient_timeline(path: str, patient_key: str) -> pd.DataFrame:
-    """Diagnoses, procedures and medicines from the OMOP tables, one row per event."""
+    """Diagnoses, procedures and medicines, one row per event: from the clinician mart
+    patient_timeline, else (older snapshots) from the OMOP tables, which leave out patients who
+    withdrew research consent."""
+    if has(path, "marts.patient_timeline"):
+        return query(path, """select kind, start_date, end_date, event_label as label from marts.patient_timeline
+                              where patient_key = ? order by start_date""", [patient_key])
     parts = []
     if has(path, "omop.person", "omop.condition_occurrence"):
         parts.append("""select 'diagnosis' as kind, condition_start_date as start_date,

@@ -88,6 +88,10 @@ class ConsentIn(Strict):
     decision: Literal["permit", "deny"] = "permit"
 
 
+class ResearchConsentIn(Strict):
+    decision: Literal["permit", "deny"] = "permit"
+
+
 class DelegationIn(Strict):
     caregiver_email: EmailStr
     module: ModuleName = "*"

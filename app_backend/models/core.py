@@ -75,9 +75,10 @@ class CareTeamPatient(Base):
 
 
 class ConsentRecord(Base):
-    """One FHIR Consent: a patient permits (or denies) one recipient access to one module.
-
-    module "*" covers every module; recipient is a reference: CareTeam/<id> or User/<id>.
+    """One FHIR Consent. Scope patient-privacy: a patient permits (or denies) one recipient access
+    to one module; module "*" covers every module; recipient is CareTeam/<id> or User/<id>.
+    Scope research: the patient permits (or objects to) research use of their pseudonymised data;
+    no recipient, module "*"; at most one is active (a new one supersedes the last).
     Withdrawal sets status to inactive; the record stays, as evidence of what was allowed when.
     """
 
@@ -87,8 +88,10 @@ class ConsentRecord(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     patient_id: Mapped[str] = mapped_column(String(64))
     module: Mapped[str] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(80))
+    recipient: Mapped[str | None] = mapped_column(String(80))
     decision: Mapped[str] = mapped_column(String(10))  # permit | deny
+    scope: Mapped[str] = mapped_column(String(20), default="patient-privacy",
+                                       server_default="patient-privacy")  # | research
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | inactive
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,6 +18,7 @@ RESOURCE_TYPES = (
     "AllergyIntolerance",
     "Observation",
     "QuestionnaireResponse",
+    "Consent",
 )
 EXPORT_REQUEST = "https://fhir.survivorship-platform.example/fhir/$export"
 

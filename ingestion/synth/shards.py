@@ -17,6 +17,7 @@ from ingestion.synth.bundles import write_bundle
 from ingestion.synth.centres import CENTRES
 from ingestion.synth.cohort import Patient, make_patient
 from ingestion.synth.config import Summary, SynthConfig
+from ingestion.synth.consents import research_consents
 from ingestion.synth.devices import DeviceSinks
 from ingestion.synth.episodes import Episode, ground_truth_row, plan_episodes
 from ingestion.synth.fhir_observations import observation, questionnaire_response
@@ -79,6 +80,9 @@ def _write_patient(
     for resource in hospital:
         bulk.write(resource)
         summary.add(resource["resourceType"])
+    for consent in research_consents(patient, config.seed, config.window_start, last_updated):
+        bulk.write(consent)  # the backend's $export, not the hospital: kept out of the bundles
+        summary.add("Consent")
     bundles = config.out / "fhir" / "bundles"
     write_bundle(bundles, organizations[patient.centre.centre_id], hospital, last_updated)
     device = devices.open_patient(patient, config.end_date)

@@ -8,32 +8,37 @@ from ingestion.pseudonym import pseudonym_key
 
 pytestmark = pytest.mark.slow
 SOURCE = "urn:survivorship-platform:fhir-patient-id"
+RESPONSE_SOURCE = "urn:survivorship-platform:fhir-resource-id/QuestionnaireResponse"
 
 
-def one(con, sql: str):
-    return con.execute(sql).fetchall()
+def one(con, sql: str, params=None):
+    return con.execute(sql, params).fetchall()
+
+
+def scores_of(con, response_id: str, columns: str):
+    """A response's rows in prom_scores, found by the pseudonym its source id becomes."""
+    return one(con, f"select {columns} from marts.prom_scores where response_id = ?",
+               [pseudonym_key(RESPONSE_SOURCE, response_id)])
 
 
 def test_loinc_coded_phq9_is_mapped_and_scored(warehouse):
-    assert one(warehouse, "select score, band from marts.prom_scores where response_id = 'phq-loinc'") == [
+    assert scores_of(warehouse, "phq-loinc", "score, band") == [
         (27.0, "severe")
     ]
 
 
 def test_own_phq9_total_band_and_item9_flag(warehouse):
-    assert one(
-        warehouse, "select score, band, item9_flag from marts.prom_scores where response_id = 'phq-own'"
-    ) == [(11.0, "moderate", True)]
+    assert scores_of(warehouse, "phq-own", "score, band, item9_flag") == [(11.0, "moderate", True)]
 
 
 def test_qlq_c30_best_answers_score_the_scale_ends(warehouse):
-    scores = dict(one(warehouse, "select scale, score from marts.prom_scores where response_id = 'qlq-1'"))
+    scores = dict(scores_of(warehouse, "qlq-1", "scale, score"))
     assert scores["PF"] == 100 and scores["FA"] == 0 and scores["QL"] == 0 and scores["SUM"] == 100
     assert len(scores) == 16
 
 
 def test_pro_ctcae_excluded_answer_is_not_a_zero(warehouse):
-    grades = dict(one(warehouse, "select scale, score from marts.prom_scores where response_id = 'ctcae-1'"))
+    grades = dict(scores_of(warehouse, "ctcae-1", "scale, score"))
     assert grades == {"nausea": 3.0, "average_composite": 3.0}
 
 
@@ -107,3 +112,19 @@ def test_alert_rates_per_questionnaire_set_are_shares(warehouse):
     rates = one(warehouse, "select min(alert_rate), max(alert_rate) from marts.alert_rate_by_questionnaire")
     low, high = rates[0]
     assert 0 <= low <= high <= 1
+
+
+def test_no_source_resource_or_patient_id_reaches_marts_or_omop(warehouse):
+    """Source ids may embed identity (synthetic ids embed the patient id): marts carry pseudonyms."""
+    source_ids = {"p1", "p2", "c1", "c2", "m1", "phq-own", "gad-own", "phq-loinc", "qlq-1", "ctcae-1", "dt-1",
+                  "t1", "t2", "w1", "bp1"}
+    found = set()
+    for schema, table, column in one(
+            warehouse, "select table_schema, table_name, column_name from information_schema.columns "
+                       "where table_schema in ('marts', 'omop') and data_type not in ('DOUBLE', 'BIGINT', 'INTEGER', "
+                       "'DATE', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP', 'HUGEINT')"):
+        for (value,) in one(warehouse, f'select distinct "{column}"::varchar from "{schema}"."{table}"'):
+            text = value or ""
+            found |= {i for i in source_ids if text == i or f'"{i}"' in text or f"'{i}'" in text}
+    assert found == set()
+    assert one(warehouse, "select count(distinct response_id) from marts.prom_scores where length(response_id) = 64")[0][0] >= 6

@@ -1,11 +1,13 @@
-"""The patient's consents: who may see which part of their record; withdrawal stops sharing."""
+"""The patient's consents: who may see which part of their record (withdrawal stops sharing at
+once), and whether their pseudonymised data may be used for research (withdrawal takes them out of
+analyst views and OMOP exports from the next pipeline run)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
 
 from app_backend.api.deps import PatientUser, SessionDep
-from app_backend.api.schemas import ConsentIn, DelegationIn, FhirResourceOut
+from app_backend.api.schemas import ConsentIn, DelegationIn, FhirResourceOut, ResearchConsentIn
 from app_backend.fhir.bundles import searchset
 from app_backend.services import consent
 
@@ -27,6 +29,16 @@ def grant_consent(body: ConsentIn, patient: PatientUser, session: SessionDep) ->
     """Permit (or deny) a care team or a user access to one module ("*" for all)."""
     record = consent.grant(session, patient_id=patient.patient_id, module=body.module,
                            recipient=body.recipient, decision=body.decision, by_user=patient.id)
+    session.commit()
+    return consent.as_fhir(record)
+
+
+@router.post("/research", status_code=status.HTTP_201_CREATED, response_model=FhirResourceOut)
+def record_research_consent(body: ResearchConsentIn, patient: PatientUser, session: SessionDep) -> dict:
+    """Permit (or object to) research use of the caller's pseudonymised data; supersedes the last
+    decision. Withdraw it like any consent; the warehouse applies it on its next run."""
+    record = consent.record_research(session, patient_id=patient.patient_id, decision=body.decision,
+                                     by_user=patient.id)
     session.commit()
     return consent.as_fhir(record)
 

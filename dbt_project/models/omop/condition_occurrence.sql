@@ -14,7 +14,7 @@ concepts as (
 
 final as (
     select
-        {{ omop_id("sha256('condition|' || diagnoses.condition_id)") }} as condition_occurrence_id,
+        {{ omop_id(resource_key('Condition', 'diagnoses.condition_id')) }} as condition_occurrence_id,
         {{ omop_id('patient_keys.patient_key') }} as person_id,
         coalesce(concepts.concept_id, 0) as condition_concept_id,
         diagnoses.onset_date as condition_start_date,
@@ -36,6 +36,7 @@ final as (
         on
             concepts.vocabulary_id = 'ICD10'
             and diagnoses.code = concepts.concept_code
+    where {{ research_permitted('patient_keys.patient_key') }}
 )
 
 select * from final

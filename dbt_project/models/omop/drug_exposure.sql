@@ -10,7 +10,7 @@ patient_keys as (
 
 final as (
     select
-        {{ omop_id("sha256('drug|' || treatments.treatment_id)") }} as drug_exposure_id,
+        {{ omop_id(resource_key('MedicationStatement', 'treatments.treatment_id')) }} as drug_exposure_id,
         {{ omop_id('patient_keys.patient_key') }} as person_id,
         0 as drug_concept_id,
         treatments.period_start as drug_exposure_start_date,
@@ -35,7 +35,7 @@ final as (
         cast(null as varchar) as dose_unit_source_value
     from treatments
     inner join patient_keys on treatments.patient_id = patient_keys.patient_id
-    where treatments.period_start is not null
+    where treatments.period_start is not null and {{ research_permitted('patient_keys.patient_key') }}
 )
 
 select * from final

@@ -54,6 +54,7 @@ final as (
         on
             unit_concepts.vocabulary_id = 'UCUM'
             and daily.unit = unit_concepts.concept_code
+    where {{ research_permitted('daily.patient_key') }}
 )
 
 select * from final

@@ -51,6 +51,7 @@ final as (
             scores.instrument = loinc_totals.instrument
             and scores.scale = loinc_totals.scale
     left join concepts on loinc_totals.loinc_code = concepts.concept_code
+    where {{ research_permitted('scores.patient_key') }}
 )
 
 select * from final

@@ -17,6 +17,7 @@ spans as (
         min(day) as start_date,
         max(day) as end_date
     from data_days
+    where {{ research_permitted('patient_key') }}
     group by patient_key
 ),
 

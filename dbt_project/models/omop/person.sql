@@ -30,6 +30,7 @@ final as (
         0 as ethnicity_source_concept_id
     from patients
     left join gender_concepts on patients.gender = gender_concepts.concept_code
+    where {{ research_permitted('patients.patient_key') }}
 )
 
 select * from final

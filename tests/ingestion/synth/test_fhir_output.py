@@ -18,6 +18,7 @@ BULK_TYPES = {
     "AllergyIntolerance",
     "Observation",
     "QuestionnaireResponse",
+    "Consent",  # the demo cohort's seed gives it research-consent withdrawals
 }
 LOINC_UNITS = {
     "8867-4": "/min",
@@ -145,3 +146,16 @@ def test_patients_carry_identity_centre_and_language(demo_cohort: Path):
         assert patient["managingOrganization"]["reference"].startswith("Organization/")
         assert patient["communication"][0]["language"]["coding"][0]["code"]
     assert len({p["managingOrganization"]["reference"] for p in patients}) >= 4
+
+
+def test_a_few_patients_withdrew_research_consent(bulk_resources):
+    from fhir.resources.R4B.consent import Consent
+
+    patients = {p["id"] for p in bulk_resources["Patient"]}
+    consents = bulk_resources["Consent"]
+    assert 0 < len(consents) <= max(2, len(patients) // 10)
+    for consent in consents:
+        Consent.model_validate(consent)
+        assert consent["status"] == "inactive" and consent["provision"]["type"] == "permit"
+        assert consent["scope"]["coding"][0]["code"] == "research"
+        assert consent["patient"]["reference"].removeprefix("Patient/") in patients

@@ -6,6 +6,8 @@
 -- One row per answered item of the current version of each completed response, in our instrument
 -- vocabulary: own questionnaires map 1:1 through instrument_items; other systems' questionnaires
 -- (e.g. the LOINC PHQ-9 panel) through questionnaire_item_map, answer codes included. Incremental.
+-- response_id leaves this model pseudonymised (resource_key: HMAC with the pseudonym key), so no
+-- score, alert or OMOP row downstream carries a source id, which may embed the patient's identity.
 with response_items as (
     select
         *,
@@ -115,6 +117,32 @@ one_answer_per_item as (
     qualify row_number() over (
             partition by response_id, link_id order by (answer_status = 'answered') desc, item_value
         ) = 1
+),
+
+response_keys as (
+    -- one UDF call per response, not per answer
+    select
+        response_id,
+        {{ resource_key('QuestionnaireResponse', 'response_id') }} as response_key
+    from (select distinct response_id from one_answer_per_item) as responses
+),
+
+pseudonymised as (
+    select
+        response_keys.response_key as response_id,
+        one_answer_per_item.patient_id,
+        one_answer_per_item.authored_at,
+        one_answer_per_item.loaded_at,
+        one_answer_per_item.instrument,
+        one_answer_per_item.questionnaire_url,
+        one_answer_per_item.link_id,
+        one_answer_per_item.item_number,
+        one_answer_per_item.scale,
+        one_answer_per_item.attribute,
+        one_answer_per_item.answer_status,
+        one_answer_per_item.item_value
+    from one_answer_per_item
+    inner join response_keys on one_answer_per_item.response_id = response_keys.response_id
 )
 
-select * from one_answer_per_item
+select * from pseudonymised

@@ -5,6 +5,7 @@ with alerts as (
         *,
         cast(date_trunc('week', triggered_at) as date) as week_start
     from {{ ref('alerts') }}
+    where {{ research_permitted('patient_key') }}
 ),
 
 patients as (
@@ -12,6 +13,7 @@ patients as (
         patient_key,
         centre_id
     from {{ ref('patients') }}
+    where {{ research_permitted('patient_key') }}
 ),
 
 activity_weeks as (

@@ -8,6 +8,7 @@ with responses as (
         any_value(instrument) as instrument,
         cast(any_value(authored_at) as date) as authored_day
     from {{ ref('prom_scores') }}
+    where {{ research_permitted('patient_key') }}
     group by response_id
 ),
 

@@ -90,6 +90,7 @@ final as (
         on
             months.patient_key = prom_months.patient_key
             and months.month_start = prom_months.month_start
+    where {{ research_permitted('months.patient_key') }}
 ),
 
 shares as (

@@ -36,6 +36,7 @@ judged as (
             latest_scores.instrument = thresholds.instrument
             and latest_scores.scale = thresholds.scale
     inner join patients on latest_scores.patient_key = patients.patient_key
+    where {{ research_permitted('latest_scores.patient_key') }}
 ),
 
 final as (

@@ -30,6 +30,7 @@ scored_in_time as (
     from scores
     inner join patients on scores.patient_key = patients.patient_key
     left join thresholds on scores.scale = thresholds.scale
+    where {{ research_permitted('scores.patient_key') }}
 ),
 
 banded as (

@@ -51,7 +51,9 @@ final as (
         date_diff('month', diagnoses.onset_date, horizon.as_of_day) as months_since_diagnosis,
         coalesce(treatments.treatment_kinds, []) as treatment_kinds,
         coalesce(treatments.treatments, []) as treatments,
-        horizon.as_of_day
+        horizon.as_of_day,
+        -- false once the patient withdraws research consent: analyst views leave them out
+        {{ research_permitted('patient_keys.patient_key') }} as research_use_permitted
     from patient_keys
     left join patient_versions on patient_keys.patient_id = patient_versions.patient_id
     left join diagnoses on patient_keys.patient_id = diagnoses.patient_id

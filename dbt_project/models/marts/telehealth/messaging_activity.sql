@@ -53,6 +53,7 @@ keyed as (
     from turns
     inner join {{ ref('int_patient_keys') }} as patient_keys on turns.patient_id = patient_keys.patient_id
     left join responses on turns.communication_id = responses.communication_id
+    where {{ research_permitted('patient_keys.patient_key') }}
 ),
 
 weekly as (

@@ -58,3 +58,29 @@ def test_consent_requests_are_validated(client, world):
     mine = client.get("/consents", headers=other.headers).json()
     assert mine["entry"] == []
     assert client.post("/consents/some-id/withdraw", headers=patient.headers).status_code == 404
+
+
+def test_research_consent_is_recorded_superseded_and_withdrawn(client, world):
+    patient, service = world.patient(), world.staff("service")
+    first = client.post("/consents/research", headers=patient.headers, json={"decision": "permit"})
+    assert first.status_code == 201, first.text
+    consent = first.json()
+    assert consent["scope"]["coding"][0]["code"] == "research"
+    assert consent["provision"] == {"type": "permit", "purpose": [
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HRESCH",
+         "display": "healthcare research"}]}
+    from fhir.resources.R4B.consent import Consent
+
+    Consent.model_validate(consent)  # valid FHIR R4B, as $export sends it
+    withdrawn = client.post(f"/consents/{consent['id']}/withdraw", headers=patient.headers).json()
+    assert withdrawn["status"] == "inactive"
+    again = client.post("/consents/research", headers=patient.headers, json={}).json()
+    objection = client.post("/consents/research", headers=patient.headers, json={"decision": "deny"}).json()
+    mine = {e["resource"]["id"]: e["resource"] for e in client.get("/consents", headers=patient.headers).json()["entry"]}
+    # one active research consent at a time: the objection superseded the re-consent
+    assert [c["provision"]["type"] for c in mine.values() if c["status"] == "active"] == ["deny"]
+    assert mine[again["id"]]["status"] == "inactive" and mine[objection["id"]]["status"] == "active"
+    # a research consent grants no one access to the record
+    assert client.get(f"/fhir/Patient/{patient.patient_id}", headers=service.headers).status_code in (403, 404)
+    assert client.post("/consents/research", headers=patient.headers, json={"decision": "maybe"}).status_code == 422
+    assert client.post("/consents/research", headers=service.headers, json={}).status_code == 403
