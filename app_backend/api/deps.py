@@ -35,6 +35,7 @@ from app_backend.services.accounts import Caller
 from app_backend.services.audit import ACTIONS, OUTCOME_DENIED, OUTCOME_SUCCESS, write_audit
 
 HEALTH_RECORD = "health-record"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -121,9 +122,13 @@ def audit(
     purpose: str,
     action: str | None = None,
     outcome: str = OUTCOME_SUCCESS,
+    session: Session | None = None,
 ) -> None:
+    """Write one AuditEvent, committed before this returns. A read request may pass its session
+    (nothing pending in it): the record then rides on its connection instead of a new one."""
+    read_only = session is not None and request.method in SAFE_METHODS
     write_audit(
-        request.app.state.session_factory,
+        session if read_only else request.app.state.session_factory,
         user=user,
         action=action or ACTIONS.get(request.method, "E"),
         patient_id=patient_id,
@@ -161,10 +166,11 @@ def check_patient_access(
     if purpose is None:
         if user.role != Role.patient:
             audit(request, user, patient_id=patient_id, entity=what, purpose="denied",
-                  action=action, outcome=OUTCOME_DENIED)
+                  action=action, outcome=OUTCOME_DENIED, session=session)
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Patient/{patient_id} was not found")
     if purpose != "self":
-        audit(request, user, patient_id=patient_id, entity=what, purpose=purpose, action=action)
+        audit(request, user, patient_id=patient_id, entity=what, purpose=purpose, action=action,
+              session=session)
     return PatientAccess(patient_id=patient_id, user=user, purpose=purpose)
 
 

@@ -5,7 +5,7 @@ so no answer leaves the server without its audit record stored."""
 from __future__ import annotations
 
 from sqlalchemy import insert
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from app_backend.db import utcnow
 from app_backend.models import AuditRecord, User
@@ -17,7 +17,7 @@ _INSERT = insert(AuditRecord)
 
 
 def write_audit(
-    session_factory: sessionmaker,
+    target: sessionmaker | Session,
     *,
     user: User | None,
     action: str,
@@ -27,20 +27,28 @@ def write_audit(
     outcome: str = OUTCOME_SUCCESS,
     client: str | None = None,
 ) -> None:
-    # One INSERT on a pooled connection (no ORM unit of work): audit is written on every read by
-    # staff and caregivers, so it is on the hot path.
-    with session_factory.kw["bind"].begin() as connection:
-        connection.execute(_INSERT, {
-            "recorded": utcnow(),
-            "user_id": user.id if user else None,
-            "role": user.role if user else "anonymous",
-            "action": action,
-            "patient_id": patient_id,
-            "entity": entity[:300],
-            "purpose": purpose,
-            "outcome": outcome,
-            "client": (client or "")[:64] or None,
-        })
+    """Store one AuditEvent and commit it before returning. With a sessionmaker: in a transaction
+    of its own. With a Session that has no pending writes (a read request): on its connection,
+    committing its transaction at once, which spares a second connection and transaction."""
+    # One INSERT, no ORM unit of work: audit is written on every read by staff and caregivers,
+    # so it is on the hot path.
+    values = {
+        "recorded": utcnow(),
+        "user_id": user.id if user else None,
+        "role": user.role if user else "anonymous",
+        "action": action,
+        "patient_id": patient_id,
+        "entity": entity[:300],
+        "purpose": purpose,
+        "outcome": outcome,
+        "client": (client or "")[:64] or None,
+    }
+    if isinstance(target, Session):
+        target.connection().execute(_INSERT, values)
+        target.commit()
+        return
+    with target.kw["bind"].begin() as connection:
+        connection.execute(_INSERT, values)
 
 
 def as_fhir(record: AuditRecord) -> dict:
