@@ -73,18 +73,6 @@ def test_consent_is_checked_on_every_read(client, app, world, followed):
     assert client.get(url, headers=outsider.headers).status_code == 404
 
 
-def test_caregiver_reads_only_while_delegated(client, world):
-    patient, caregiver = world.patient(), world.caregiver()
-    created = client.post("/fhir/Observation", headers=patient.headers,
-                          json=observation(patient.patient_id, "8867-4", 64, "/min")).json()
-    url = f"/fhir/Observation/{created['id']}"
-    assert client.get(url, headers=caregiver.headers).status_code == 404
-    delegation = world.delegate(patient, caregiver, module="health-record")
-    assert client.get(url, headers=caregiver.headers).status_code == 200
-    client.post(f"/consents/{delegation['id']}/withdraw", headers=patient.headers)
-    assert client.get(url, headers=caregiver.headers).status_code == 404
-
-
 def test_signed_out_expired_and_forged_tokens_are_refused(client, settings, world, followed):
     patient, _clinician, created = followed
     url = f"/fhir/Observation/{created['id']}"
