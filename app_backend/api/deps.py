@@ -2,6 +2,8 @@
 
     SessionDep            a SQLAlchemy session for the request
     CurrentUser           the signed-in account (401 otherwise)
+    CareCaller            the signed-in patient, caregiver or clinician as a light `Caller`
+                          (same token checks, no ORM object): for read-only hot paths
     PatientUser, ClinicianUser, AdminUser, ServiceUser, StaffUser
                           the signed-in account with that role (403 otherwise)
     require_roles(*roles) build another role check
@@ -29,9 +31,11 @@ from app_backend.models import Role, User
 from app_backend.security import ACCESS, TokenError
 from app_backend.services import accounts
 from app_backend.services.access import access_purpose
+from app_backend.services.accounts import Caller
 from app_backend.services.audit import ACTIONS, OUTCOME_DENIED, OUTCOME_SUCCESS, write_audit
 
 HEALTH_RECORD = "health-record"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -72,10 +76,23 @@ def get_current_user(session: SessionDep, settings: SettingsDep, token: TokenDep
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role):
-    allowed = {r.value for r in roles}
+def get_caller(session: SessionDep, settings: SettingsDep, token: TokenDep) -> Caller:
+    if not token:
+        raise UNAUTHORIZED
+    try:
+        return accounts.caller_from_token(session, settings, token)
+    except TokenError:
+        raise UNAUTHORIZED from None
 
-    async def check(user: CurrentUser) -> User:
+
+def require_roles(*roles: Role, source=get_current_user):
+    """A dependency: the account from `source` (the ORM `User` unless told), 403 for other roles."""
+    allowed = {r.value for r in roles}
+    # A default, not an annotation: annotations are strings here (postponed evaluation) and
+    # FastAPI could not resolve this closure variable from one.
+    account = Depends(source)
+
+    async def check(user: User | Caller = account) -> User | Caller:
         if user.role not in allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
         return user
@@ -87,9 +104,9 @@ PatientUser = Annotated[User, Depends(require_roles(Role.patient))]
 ClinicianUser = Annotated[User, Depends(require_roles(Role.clinician))]
 AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 ServiceUser = Annotated[User, Depends(require_roles(Role.service))]
-CareUser = Annotated[
-    User, Depends(require_roles(Role.patient, Role.caregiver, Role.clinician))
-]
+CARE_ROLES = (Role.patient, Role.caregiver, Role.clinician)
+CareUser = Annotated[User, Depends(require_roles(*CARE_ROLES))]
+CareCaller = Annotated[Caller, Depends(require_roles(*CARE_ROLES, source=get_caller))]
 
 
 def client_address(request: Request) -> str | None:
@@ -98,16 +115,20 @@ def client_address(request: Request) -> str | None:
 
 def audit(
     request: Request,
-    user: User | None,
+    user: User | Caller | None,
     *,
     patient_id: str | None,
     entity: str,
     purpose: str,
     action: str | None = None,
     outcome: str = OUTCOME_SUCCESS,
+    session: Session | None = None,
 ) -> None:
+    """Write one AuditEvent, committed before this returns. A read request may pass its session
+    (nothing pending in it): the record then rides on its connection instead of a new one."""
+    read_only = session is not None and request.method in SAFE_METHODS
     write_audit(
-        request.app.state.session_factory,
+        session if read_only else request.app.state.session_factory,
         user=user,
         action=action or ACTIONS.get(request.method, "E"),
         patient_id=patient_id,
@@ -132,7 +153,7 @@ class PatientAccess:
 def check_patient_access(
     request: Request,
     session: Session,
-    user: User,
+    user: User | Caller,
     patient_id: str,
     *,
     module: str = HEALTH_RECORD,
@@ -145,10 +166,11 @@ def check_patient_access(
     if purpose is None:
         if user.role != Role.patient:
             audit(request, user, patient_id=patient_id, entity=what, purpose="denied",
-                  action=action, outcome=OUTCOME_DENIED)
+                  action=action, outcome=OUTCOME_DENIED, session=session)
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Patient/{patient_id} was not found")
     if purpose != "self":
-        audit(request, user, patient_id=patient_id, entity=what, purpose=purpose, action=action)
+        audit(request, user, patient_id=patient_id, entity=what, purpose=purpose, action=action,
+              session=session)
     return PatientAccess(patient_id=patient_id, user=user, purpose=purpose)
 
 

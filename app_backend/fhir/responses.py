@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 
@@ -32,3 +32,9 @@ def resource_response(resource: dict, status_code: int = 200, headers: dict | No
     if "versionId" in meta:
         extra["ETag"] = f'W/"{meta["versionId"]}"'
     return FhirJSONResponse(resource, status_code=status_code, headers={**extra, **(headers or {})})
+
+
+def json_text_response(body: str, version_id: int, headers: dict | None = None) -> Response:
+    """A stored resource's JSON text, sent as it is (no parse and re-dump on the read path)."""
+    return Response(body, media_type=FhirJSONResponse.media_type,
+                    headers={"ETag": f'W/"{version_id}"', **(headers or {})})

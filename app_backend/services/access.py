@@ -10,12 +10,41 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import TYPE_CHECKING
+
+from sqlalchemy import String, and_, bindparam, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app_backend.models import CareTeamMember, CareTeamPatient, ConsentRecord, Role, User
 
+if TYPE_CHECKING:
+    from app_backend.services.accounts import Caller
+
 ALL_MODULES = "*"
+
+# The per-request access decision is one statement, built once: SQLAlchemy caches its compiled
+# form, so a read pays for one round trip and no query construction.
+_TEAM_RECIPIENTS = (  # "CareTeam/<id>" for each team of the clinician that follows the patient
+    select(literal("CareTeam/", String) + cast(CareTeamMember.care_team_id, String))
+    .select_from(CareTeamMember)
+    .join(CareTeamPatient, CareTeamPatient.care_team_id == CareTeamMember.care_team_id)
+    .where(CareTeamMember.user_id == bindparam("user_id"),
+           CareTeamPatient.patient_id == bindparam("patient_id"))
+)
+_ACTIVE_CONSENT = and_(
+    ConsentRecord.patient_id == bindparam("patient_id"),
+    ConsentRecord.status == "active",
+    or_(ConsentRecord.module == bindparam("module"), ConsentRecord.module == ALL_MODULES),
+)
+# A caregiver: consents naming them. A clinician: consents naming a care team of theirs that
+# follows the patient, or naming them, the latter only while such a team exists.
+_CAREGIVER_DECISIONS = select(ConsentRecord.decision).where(
+    _ACTIVE_CONSENT, ConsentRecord.recipient == bindparam("own"))
+_CLINICIAN_DECISIONS = select(ConsentRecord.decision).where(
+    _ACTIVE_CONSENT,
+    or_(ConsentRecord.recipient.in_(_TEAM_RECIPIENTS),
+        and_(ConsentRecord.recipient == bindparam("own"), exists(_TEAM_RECIPIENTS))),
+)
 
 
 def clinician_team_ids(session: Session, user_id: int, patient_id: str | None = None) -> list[int]:
@@ -27,40 +56,22 @@ def clinician_team_ids(session: Session, user_id: int, patient_id: str | None = 
     return list(session.scalars(query))
 
 
-def consent_allows(session: Session, patient_id: str, module: str, recipients: list[str]) -> bool:
-    """An active permit for the module (or all modules) and no active deny, for these recipients."""
-    if not recipients:
-        return False
-    decisions = set(
-        session.scalars(
-            select(ConsentRecord.decision).where(
-                ConsentRecord.patient_id == patient_id,
-                ConsentRecord.recipient.in_(recipients),
-                ConsentRecord.module.in_([module, ALL_MODULES]),
-                ConsentRecord.status == "active",
-            )
-        )
-    )
-    return "permit" in decisions and "deny" not in decisions
-
-
-def access_purpose(session: Session, user: User, patient_id: str, module: str) -> str | None:
+def access_purpose(session: Session, user: User | Caller, patient_id: str, module: str) -> str | None:
     """Why this user may reach this patient's data in this module (FHIR purposeOfUse), or None."""
     if user.role == Role.patient:
         return "self" if user.patient_id == patient_id else None
     if user.role == Role.caregiver:
-        allowed = consent_allows(session, patient_id, module, [f"User/{user.id}"])
-        return "caregiving" if allowed else None
-    if user.role == Role.clinician:
-        teams = clinician_team_ids(session, user.id, patient_id)
-        if not teams:
-            return None
-        recipients = [f"CareTeam/{t}" for t in teams] + [f"User/{user.id}"]
-        return "treatment" if consent_allows(session, patient_id, module, recipients) else None
-    return None
+        statement, purpose = _CAREGIVER_DECISIONS, "caregiving"
+    elif user.role == Role.clinician:
+        statement, purpose = _CLINICIAN_DECISIONS, "treatment"
+    else:
+        return None
+    decisions = set(session.connection().scalars(statement, {
+        "patient_id": patient_id, "module": module, "own": f"User/{user.id}", "user_id": user.id}))
+    return purpose if "permit" in decisions and "deny" not in decisions else None
 
 
-def accessible_patient_ids(session: Session, user: User, module: str) -> list[str]:
+def accessible_patient_ids(session: Session, user: User | Caller, module: str) -> list[str]:
     """Every patient this user may reach in this module (for lists and searches without
     `patient`), in a fixed number of queries however many patients a clinician follows."""
     if user.role == Role.patient:

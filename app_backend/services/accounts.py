@@ -3,9 +3,10 @@ admin, password login with throttling, and token issue and refresh."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app_backend import security
@@ -121,12 +122,45 @@ def issue_tokens(settings: Settings, user: User) -> dict:
     }
 
 
+def _check_account(claims: dict, account) -> None:
+    if account is None or not account.is_active or claims.get("ver") != account.token_version:
+        raise security.TokenError("the account is unknown, inactive or signed out")
+
+
+def _subject(claims: dict) -> int | None:
+    try:
+        return int(claims["sub"])
+    except (TypeError, ValueError):
+        return None
+
+
 def user_from_token(session: Session, settings: Settings, token: str, kind: str) -> User:
     claims = security.decode_token(token, secret=settings.secret_key, kind=kind)
-    try:
-        user = session.get(User, int(claims["sub"]))
-    except (TypeError, ValueError):
-        user = None
-    if user is None or not user.is_active or claims.get("ver") != user.token_version:
-        raise security.TokenError("the account is unknown, inactive or signed out")
+    subject = _subject(claims)
+    user = session.get(User, subject) if subject is not None else None
+    _check_account(claims, user)
     return user
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The signed-in account as read-only routes need it (who, in which role, which Patient),
+    loaded with one cached Core statement instead of an ORM identity load."""
+
+    id: int
+    role: str
+    patient_id: str | None
+
+
+_CALLER = select(User.id, User.role, User.patient_id, User.is_active, User.token_version).where(
+    User.id == bindparam("id"))
+
+
+def caller_from_token(session: Session, settings: Settings, token: str) -> Caller:
+    """The same checks as `user_from_token` for an access token: signature, expiry, kind,
+    account active, token not revoked (its version is the account's current one)."""
+    claims = security.decode_token(token, secret=settings.secret_key, kind=security.ACCESS)
+    subject = _subject(claims)
+    row = session.connection().execute(_CALLER, {"id": subject}).first() if subject is not None else None
+    _check_account(claims, row)
+    return Caller(id=row.id, role=row.role, patient_id=row.patient_id)

@@ -1,19 +1,23 @@
 """Audit records (FHIR AuditEvent): written in their own transaction, so a request that fails
-afterwards still leaves the trace of what was attempted."""
+afterwards still leaves the trace of what was attempted, and committed before the caller goes on,
+so no answer leaves the server without its audit record stored."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
 
+from app_backend.db import utcnow
 from app_backend.models import AuditRecord, User
 
 ACTIONS = {"GET": "R", "HEAD": "R", "POST": "C", "PUT": "U", "PATCH": "U", "DELETE": "D"}
 OUTCOME_SUCCESS = "0"
 OUTCOME_DENIED = "4"
+_INSERT = insert(AuditRecord)
 
 
 def write_audit(
-    session_factory: sessionmaker,
+    target: sessionmaker | Session,
     *,
     user: User | None,
     action: str,
@@ -23,20 +27,28 @@ def write_audit(
     outcome: str = OUTCOME_SUCCESS,
     client: str | None = None,
 ) -> None:
-    with session_factory() as session:
-        session.add(
-            AuditRecord(
-                user_id=user.id if user else None,
-                role=user.role if user else "anonymous",
-                action=action,
-                patient_id=patient_id,
-                entity=entity[:300],
-                purpose=purpose,
-                outcome=outcome,
-                client=(client or "")[:64] or None,
-            )
-        )
-        session.commit()
+    """Store one AuditEvent and commit it before returning. With a sessionmaker: in a transaction
+    of its own. With a Session that has no pending writes (a read request): on its connection,
+    committing its transaction at once, which spares a second connection and transaction."""
+    # One INSERT, no ORM unit of work: audit is written on every read by staff and caregivers,
+    # so it is on the hot path.
+    values = {
+        "recorded": utcnow(),
+        "user_id": user.id if user else None,
+        "role": user.role if user else "anonymous",
+        "action": action,
+        "patient_id": patient_id,
+        "entity": entity[:300],
+        "purpose": purpose,
+        "outcome": outcome,
+        "client": (client or "")[:64] or None,
+    }
+    if isinstance(target, Session):
+        target.connection().execute(_INSERT, values)
+        target.commit()
+        return
+    with target.kw["bind"].begin() as connection:
+        connection.execute(_INSERT, values)
 
 
 def as_fhir(record: AuditRecord) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Text, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from app_backend.db import utcnow
@@ -67,6 +67,19 @@ def update(session: Session, row: FhirResource, resource: dict, *, source: str) 
 def read(session: Session, resource_type: str, resource_id: str) -> FhirResource | None:
     row = session.get(FhirResource, resource_id)
     return row if row is not None and row.resource_type == resource_type else None
+
+
+# The stored JSON as text, as it is: a read answers it without parsing and re-serialising it.
+_READ_RAW = select(
+    FhirResource.patient_id, FhirResource.version_id, FhirResource.last_updated,
+    cast(FhirResource.resource, Text).label("body"),
+).where(FhirResource.id == bindparam("id"), FhirResource.resource_type == bindparam("type"))
+
+
+def read_raw(session: Session, resource_type: str, resource_id: str):
+    """One resource as a row (patient_id, version_id, last_updated, body: its JSON text), or None.
+    Run on the session's connection (same transaction), skipping the ORM execution layer."""
+    return session.connection().execute(_READ_RAW, {"id": resource_id, "type": resource_type}).first()
 
 
 @dataclass

@@ -15,10 +15,13 @@ from app_backend.api.routes import (
     telehealth,
 )
 
-# Order matters for FHIR: fixed operation paths ($export, $summary) before the generic
-# /fhir/{type}/{id} routes.
+# Order matters for FHIR: fixed operation paths ($export) before the generic /fhir/{type}/{id}
+# routes ($summary has one more segment, so they cannot shadow it). The FHIR routers come early
+# because a request is matched against the routes in order and FHIR reads are the busiest path.
 ROUTERS = [
     health.router,
+    export.router,
+    fhir.router,
     auth.router,
     admin.router,
     consent.router,
@@ -28,6 +31,4 @@ ROUTERS = [
     community.router,
     telehealth.router,
     teleconsultations.router,
-    export.router,
-    fhir.router,
 ]

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 
 from app_backend.api.deps import (
+    CareCaller,
     CareUser,
     CurrentUser,
     SessionDep,
@@ -20,7 +21,12 @@ from app_backend.fhir.bundles import aware, base_url, full_url, searchset
 from app_backend.fhir.capability import capability_statement
 from app_backend.fhir.indexing import patient_of
 from app_backend.fhir.questionnaires import questionnaire
-from app_backend.fhir.responses import FHIR_ERRORS, FhirJSONResponse, resource_response
+from app_backend.fhir.responses import (
+    FHIR_ERRORS,
+    FhirJSONResponse,
+    json_text_response,
+    resource_response,
+)
 from app_backend.fhir.search_params import apply_date, parse_codes
 from app_backend.fhir.validation import FhirError, not_found, operation_outcome, validate_resource
 from app_backend.models import Role
@@ -76,22 +82,22 @@ def read_questionnaire(questionnaire_id: ResourceId, _user: CurrentUser, setting
 
 @router.get("/{resource_type}/{resource_id}", response_model=FhirResourceOut)
 def read(resource_type: ReadableType, resource_id: ResourceId, request: Request,
-         user: CareUser, session: SessionDep):
+         user: CareCaller, session: SessionDep):
     """Read one resource; another patient's resource answers 404, as if absent."""
     reference = f"{resource_type.value}/{resource_id}"
-    row = fhir_store.read(session, resource_type.value, resource_id)
+    row = fhir_store.read_raw(session, resource_type.value, resource_id)
     if row is None or row.patient_id is None:
         raise not_found(reference)
     check_patient_access(request, session, user, row.patient_id, module=MODULE, entity=reference)
-    return resource_response(row.resource, headers={"Last-Modified": row.last_updated.strftime(
-        "%a, %d %b %Y %H:%M:%S GMT")})
+    return json_text_response(row.body, row.version_id, headers={
+        "Last-Modified": row.last_updated.strftime("%a, %d %b %Y %H:%M:%S GMT")})
 
 
 @router.get("/{resource_type}", response_model=FhirResourceOut)
 def search(
     resource_type: ReadableType,
     request: Request,
-    user: CareUser,
+    user: CareCaller,
     session: SessionDep,
     patient: Annotated[str | None, Query(max_length=64)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,

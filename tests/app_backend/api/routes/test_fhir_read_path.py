@@ -1,0 +1,89 @@
+"""The FHIR read hot path keeps every guarantee: the stored resource comes back as it was, each
+read by someone else than the patient leaves exactly one AuditEvent, consent is re-checked on
+every read, and a signed-out, expired or forged token is refused."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app_backend import security
+from app_backend.models import AuditRecord
+from tests.app_backend.conftest import observation
+
+
+def _audits(app, user_id: int, outcome: str) -> int:
+    with app.state.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(AuditRecord).where(
+            AuditRecord.user_id == user_id, AuditRecord.outcome == outcome))
+
+
+@pytest.fixture
+def followed(client, world):
+    """A patient with an Observation, followed by a clinician's care team."""
+    patient, clinician = world.patient(), world.staff("clinician")
+    world.care_team([clinician], [patient])
+    created = client.post("/fhir/Observation", headers=patient.headers,
+                          json=observation(patient.patient_id, "8867-4", 61, "/min")).json()
+    return patient, clinician, created
+
+
+def test_read_answers_the_stored_resource_with_its_version_headers(client, followed):
+    patient, clinician, created = followed
+    for person in (patient, clinician):
+        read = client.get(f"/fhir/Observation/{created['id']}", headers=person.headers)
+        assert read.status_code == 200
+        assert read.headers["content-type"].startswith("application/fhir+json")
+        assert read.json() == created
+        assert read.headers["ETag"] == 'W/"1"' and read.headers["Last-Modified"].endswith(" GMT")
+    wrong_type = client.get(f"/fhir/Condition/{created['id']}", headers=patient.headers)
+    assert wrong_type.status_code == 404
+
+
+def test_every_clinician_read_is_audited_once_and_the_patients_own_never(client, app, followed):
+    patient, clinician, created = followed
+    for _ in range(3):
+        assert client.get(f"/fhir/Observation/{created['id']}", headers=clinician.headers).status_code == 200
+        assert client.get(f"/fhir/Observation/{created['id']}", headers=patient.headers).status_code == 200
+    assert _audits(app, clinician.id, "0") == 3
+    assert _audits(app, patient.id, "0") == 0
+
+
+def test_consent_is_checked_on_every_read(client, app, world, followed):
+    patient, clinician, created = followed
+    url = f"/fhir/Observation/{created['id']}"
+    assert client.get(url, headers=clinician.headers).status_code == 200
+    # A deny for this clinician overrides the care team's permit.
+    denied = client.post("/consents", headers=patient.headers, json={
+        "recipient": f"User/{clinician.id}", "module": "health-record", "decision": "deny"})
+    assert denied.status_code == 201, denied.text
+    assert client.get(url, headers=clinician.headers).status_code == 404
+    client.post(f"/consents/{denied.json()['id']}/withdraw", headers=patient.headers)
+    assert client.get(url, headers=clinician.headers).status_code == 200
+    # Withdrawing the care team's consent ends access; the attempt is audited as denied.
+    team_consent = next(e["resource"] for e in client.get("/consents", headers=patient.headers).json()["entry"]
+                        if e["resource"]["provision"]["type"] == "permit")
+    client.post(f"/consents/{team_consent['id']}/withdraw", headers=patient.headers)
+    assert client.get(url, headers=clinician.headers).status_code == 404
+    assert _audits(app, clinician.id, "4") == 2
+    # A clinician outside the care team never reaches the record, even when named in a permit.
+    outsider = world.staff("clinician")
+    client.post("/consents", headers=patient.headers, json={
+        "recipient": f"User/{outsider.id}", "module": "*", "decision": "permit"})
+    assert client.get(url, headers=outsider.headers).status_code == 404
+
+
+def test_signed_out_expired_and_forged_tokens_are_refused(client, settings, world, followed):
+    patient, _clinician, created = followed
+    url = f"/fhir/Observation/{created['id']}"
+    assert client.get(url, headers=patient.headers).status_code == 200  # the token is now cached
+    forged = patient.token[:-4] + ("AAAA" if not patient.token.endswith("AAAA") else "BBBB")
+    expired = security.create_token(subject=str(patient.id), kind=security.ACCESS,
+                                    secret=settings.secret_key, lifetime=timedelta(seconds=-1),
+                                    token_version=0, role="patient")
+    for token in (forged, expired):
+        assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.post("/auth/logout", headers=patient.headers).status_code == 204
+    assert client.get(url, headers=patient.headers).status_code == 401
+    search = client.get("/fhir/Observation", headers=patient.headers)
+    assert search.status_code == 401
