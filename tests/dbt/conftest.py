@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,20 +10,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the raw-row builders next to this file
-import dbt_raw_rows as rows  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-PROJECT = REPO / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
-
-
-def dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "PLATFORM_ROOT": str(REPO), "DBT_THREADS": "2"}
-    return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )
+import dbt_raw_rows as rows
+from dbt_cli import dbt
 
 
 def alert_id(patient_key: str, rule_id: str, start: datetime) -> str:
