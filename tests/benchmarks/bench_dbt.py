@@ -1,34 +1,40 @@
-"""Benchmark of the dbt project against the synthetic ground truth.
+"""Benchmark of the dbt project: build times at a chosen cohort size, and alerts against the ground truth.
 
 Generates a cohort (`python -m ingestion synth`), loads it (`python -m ingestion load`), holds back the
 last day of readings and responses, runs a full `dbt build`, then loads that day and runs `dbt build`
-again (the incremental run). Reports, per alert rule, the share of injected episodes the rule caught
-(aim: 95 % or more), false alerts outside episodes per 10 patient-months (aim: at most 1), the alert
-rate per questionnaire set (published: 7.8 % to 34 %), the full build time and the incremental/full
-time ratio (aim: at most 0.2).
+again (the incremental run). Reports the full build time, the incremental/full time ratio (aim: at
+most 0.2), the slowest models of each build, and per alert rule the share of injected episodes the
+rule caught (aim: 95 % or more), false alerts outside episodes per 10 patient-months (aim: at most 1)
+and the alert rate per questionnaire set (published: 7.8 % to 34 %).
 
     .venv/bin/python tests/benchmarks/bench_dbt.py --patients 200 --days 365
+    .venv/bin/python tests/benchmarks/bench_dbt.py --patients 200 --days 365 --replicate 50 --work /tmp/b
+
+Sizes default to BENCH_DBT_PATIENTS / BENCH_DBT_DAYS / BENCH_DBT_REPLICATE (for `make bench`).
+Generating and loading 10,000 patients takes hours on 2 cores, so `--replicate K` copies the loaded
+raw records K times under new patient ids (same per-patient volumes, K x the patients): a cohort of
+the target size for timing. Alert quality is judged on the first copy only (its ground truth).
+With `--work DIR` the generated cohort and the loaded warehouse are kept and reused by later runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dbt_alert_quality import evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "dbt_project"
 PYTHON = sys.executable
-# Derived alerts are judged through the alerts they are made of.
-DERIVED_RULES = {"MULTI-MEDIUM", "ESCALATE"}
 
 
 def run(cmd: list[str], env: dict) -> float:
@@ -37,8 +43,8 @@ def run(cmd: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
-def dbt_build(work: Path, env: dict) -> tuple[float, float]:
-    """(wall seconds, dbt's own elapsed seconds) of one `dbt build`."""
+def dbt_build(work: Path, env: dict) -> tuple[float, float, dict[str, float]]:
+    """(wall seconds, dbt's own elapsed seconds, seconds per model) of one `dbt build`."""
     target = work / "target"
     wall = run(
         [str(Path(PYTHON).parent / "dbt"), "build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
@@ -47,8 +53,12 @@ def dbt_build(work: Path, env: dict) -> tuple[float, float]:
          "--exclude", "test_type:unit"],
         env,
     )
-    elapsed = json.loads((target / "run_results.json").read_text())["elapsed_time"]
-    return wall, elapsed
+    results = json.loads((target / "run_results.json").read_text())
+    per_model = {
+        result["unique_id"].split(".")[-1]: result["execution_time"]
+        for result in results["results"] if result["unique_id"].startswith("model.")
+    }
+    return wall, results["elapsed_time"], per_model
 
 
 HOLD_BACK_SQL = """
@@ -71,101 +81,99 @@ insert into raw.fhir_resources
 drop schema bench cascade;
 """
 
+# Copy k of every patient-derived record: synthetic ids are sp-NNNNNNN, and every id derived from a
+# patient (observations, responses, conditions) starts with it, so one rewrite keeps references whole.
+REPLICATE_SQL = """
+insert into raw.fhir_resources
+    select * replace (
+        sha256(content_hash || '{copy}') as content_hash,
+        regexp_replace(resource_id, '^sp-(\\d+)', 'sp-\\1r{copy}') as resource_id,
+        regexp_replace(patient_id, '^sp-(\\d+)', 'sp-\\1r{copy}') as patient_id,
+        cast(regexp_replace(cast(resource as varchar), '"(Patient/)?sp-(\\d+)', '"\\1sp-\\2r{copy}', 'g') as json)
+            as resource
+    )
+    from raw.fhir_resources where patient_id like 'sp-%' and patient_id not like '%r%';
+insert into raw.device_observations
+    select * replace (
+        sha256(content_hash || '{copy}') as content_hash,
+        patient_id || 'r{copy}' as patient_id
+    )
+    from raw.device_observations where patient_id like 'sp-%' and patient_id not like '%r%';
+"""
 
-def evaluate(warehouse: Path, episodes_csv: Path, days: int, n_patients: int) -> dict:
-    import duckdb
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        alerts = con.sql(
-            """
-            select identity.patient_id, alerts.rule_id, cast(alerts.episode_start as date) as first_day,
-                   cast(alerts.episode_end as date) as last_day
-            from marts.alerts as alerts
-            inner join identity.patient_identity as identity using (patient_key)
-            """
-        ).fetchall()
-        question_sets = con.sql(
-            """
-            select instrument, sum(n_questionnaires), sum(n_meeting_rule), sum(n_opening_alert)
-            from marts.alert_rate_by_questionnaire group by instrument
-            """
-        ).fetchall()
-    episodes = list(csv.DictReader(episodes_csv.open()))
-    by_patient = defaultdict(list)
-    for episode in episodes:
-        by_patient[episode["patient_id"]].append(
-            (date.fromisoformat(episode["start"]), date.fromisoformat(episode["end"]), episode)
-        )
-    fired = defaultdict(list)
-    for patient_id, rule_id, first_day, last_day in alerts:
-        fired[(patient_id, rule_id)].append((first_day, last_day))
+def prepare_warehouse(args: argparse.Namespace, work: Path, env: dict) -> tuple[Path, dict]:
+    """A loaded (and replicated) warehouse, reused from `work` when it was built with the same sizes."""
+    cohort, loaded = work / "cohort", work / "loaded.duckdb"
+    sizes = {"patients": args.patients, "days": args.days, "seed": args.seed, "replicate": args.replicate}
+    stamp = work / "loaded.json"
+    if loaded.exists() and stamp.exists() and json.loads(stamp.read_text()).get("sizes") == sizes:
+        return cohort, json.loads(stamp.read_text())["timings"]
+    synth_s = run([PYTHON, "-m", "ingestion", "synth", "--patients", str(args.patients), "--days", str(args.days),
+                   "--out", str(cohort), "--seed", str(args.seed), "--no-app-content", "--quiet"], env)
+    loaded.unlink(missing_ok=True)
+    load_s = run([PYTHON, "-m", "ingestion", "load", str(cohort / "fhir"), str(cohort / "devices"),
+                  "--warehouse", str(loaded)], {**env, "WAREHOUSE_PATH": str(loaded)})
+    started = time.perf_counter()
+    if args.replicate > 1:
+        import duckdb
 
-    expected, caught = defaultdict(int), defaultdict(int)
-    for episode in episodes:
-        start, end = date.fromisoformat(episode["start"]), date.fromisoformat(episode["end"])
-        for rule in filter(None, episode["expected_rules"].split(";")):
-            expected[rule] += 1
-            if any(a <= end and b >= start for a, b in fired[(episode["patient_id"], rule)]):
-                caught[rule] += 1
+        with duckdb.connect(str(loaded)) as con:
+            for copy in range(1, args.replicate):
+                con.execute(REPLICATE_SQL.format(copy=copy))
+    timings = {"synth_s": round(synth_s, 1), "load_s": round(load_s, 1),
+               "replicate_s": round(time.perf_counter() - started, 1)}
+    stamp.write_text(json.dumps({"sizes": sizes, "timings": timings}))
+    return cohort, timings
 
-    false_alerts = defaultdict(int)
-    for patient_id, rule_id, first_day, last_day in alerts:
-        if rule_id in DERIVED_RULES:
-            continue
-        slack = timedelta(days=1)
-        inside = any(start - slack <= first_day <= end + slack for start, end, _ in by_patient[patient_id])
-        if not inside:
-            false_alerts[rule_id] += 1
-    patient_months = n_patients * days / 30.44
-    rates = {row[0]: {"questionnaires": int(row[1]), "meeting_rule": row[2] / row[1], "opening_alert": row[3] / row[1]}
-             for row in question_sets}
-    return {
-        "episode_recall_per_rule": {rule: round(caught[rule] / expected[rule], 3) for rule in sorted(expected)},
-        "episode_recall_overall": round(sum(caught.values()) / max(sum(expected.values()), 1), 3),
-        "false_alerts_per_10_patient_months": round(10 * sum(false_alerts.values()) / patient_months, 3),
-        "false_alerts_per_rule": dict(sorted(false_alerts.items())),
-        "alert_rate_per_questionnaire": rates,
-    }
+
+def slowest(per_model: dict[str, float], n: int = 8) -> dict[str, float]:
+    return {name: round(seconds, 2) for name, seconds in sorted(per_model.items(), key=lambda kv: -kv[1])[:n]}
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=100)
-    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--patients", type=int, default=int(os.environ.get("BENCH_DBT_PATIENTS", "100")))
+    parser.add_argument("--days", type=int, default=int(os.environ.get("BENCH_DBT_DAYS", "180")))
+    parser.add_argument("--replicate", type=int, default=int(os.environ.get("BENCH_DBT_REPLICATE", "1")),
+                        help="copies of the loaded cohort under new patient ids (timing at scale)")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--work", type=Path, default=None, help="keep the cohort and warehouse here")
+    parser.add_argument("--work", type=Path, default=None, help="keep (and reuse) the cohort and warehouse here")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-dbt-"))
     work.mkdir(parents=True, exist_ok=True)
-    cohort, warehouse = work / "cohort", work / "warehouse.duckdb"
+    warehouse = work / "warehouse.duckdb"
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "PLATFORM_ROOT": str(REPO), "PYTHONPATH": str(REPO)}
     env.setdefault("PLATFORM_ENV", "benchmark")
 
-    synth_s = run([PYTHON, "-m", "ingestion", "synth", "--patients", str(args.patients), "--days", str(args.days),
-                   "--out", str(cohort), "--seed", str(args.seed), "--no-app-content", "--quiet"], env)
-    load_s = run([PYTHON, "-m", "ingestion", "load", str(cohort / "fhir"), str(cohort / "devices"),
-                  "--warehouse", str(warehouse)], env)
+    cohort, prepare = prepare_warehouse(args, work, env)
+    shutil.copyfile(work / "loaded.duckdb", warehouse)
+    shutil.rmtree(work / "target", ignore_errors=True)
 
     import duckdb
 
     with duckdb.connect(str(warehouse)) as con:
         last_day = con.execute("select max(cast(effective_start as date)) from raw.device_observations").fetchone()[0]
         con.execute(HOLD_BACK_SQL.format(day=f"date '{last_day}'"))
-    full_wall, full_dbt = dbt_build(work, env)
+    full_wall, full_dbt, full_models = dbt_build(work, env)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(RELEASE_SQL)
-    incr_wall, incr_dbt = dbt_build(work, env)
+    incr_wall, incr_dbt, incr_models = dbt_build(work, env)
 
     report = {
-        "patients": args.patients,
+        "patients": args.patients * args.replicate,
+        "generated_patients": args.patients,
+        "replicated": args.replicate,
         "days": args.days,
-        "synth_s": round(synth_s, 1),
-        "load_s": round(load_s, 1),
+        "threads": int(env.get("DBT_THREADS", 2)),
+        **prepare,
         "full_build_wall_s": round(full_wall, 1),
         "full_build_dbt_s": round(full_dbt, 1),
         "incremental_build_wall_s": round(incr_wall, 1),
         "incremental_build_dbt_s": round(incr_dbt, 1),
         "incremental_to_full_ratio": round(incr_dbt / full_dbt, 3),
+        "slowest_models_full_s": slowest(full_models),
+        "slowest_models_incremental_s": slowest(incr_models),
         **evaluate(warehouse, cohort / "ground_truth" / "episodes.csv", args.days, args.patients),
     }
     print(json.dumps(report, indent=2, default=str))

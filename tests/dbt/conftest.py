@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,19 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the raw-row builders next to this file
 import dbt_raw_rows as rows
-
-REPO = Path(__file__).resolve().parents[2]
-PROJECT = REPO / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
-
-
-def dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "PLATFORM_ROOT": str(REPO), "DBT_THREADS": "2"}
-    return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        check=False, cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )
+from dbt_cli import dbt
 
 
 def alert_id(patient_key: str, rule_id: str, start: datetime) -> str:
@@ -69,6 +55,9 @@ def raw_rows(con) -> None:
         rows.observation("t1", "p1", "8310-5", "2026-02-02T08:00:00+01:00", 101.3, "[degF]"),
         rows.observation("t2", "p1", "8310-5", "2026-02-03T08:00:00+01:00", 38.4, "Cel"),
         rows.observation("w1", "p2", "29463-7", "2026-02-01T08:00:00+01:00", 176.4, "[lb_av]"),
+        # Kelvin (a unit the loader accepts) is converted; ounces have no conversion: reported, not lost
+        rows.observation("t3", "p2", "8310-5", "2026-02-01T09:00:00+01:00", 310.15, "K"),
+        rows.observation("w2", "p2", "29463-7", "2026-02-02T08:00:00+01:00", 2816.0, "[oz_av]"),
         rows.blood_pressure("bp1", "p2", "2026-02-02T08:00:00+01:00", 185, 95),
         # reviews: FEVER acknowledged within 24 h of arriving; a later review moves the data horizon
         # past the 24 h deadline of the alerts nobody acknowledged

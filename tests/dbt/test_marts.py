@@ -53,6 +53,21 @@ def test_telemonitoring_units_are_normalised_with_originals_kept(warehouse):
     assert weight == [(80.01, "kg")]
 
 
+def test_readings_in_unknown_units_are_reported_not_lost(warehouse):
+    kelvin = one(
+        warehouse,
+        """select round(value, 2), unit, rejection_reason
+           from intermediate.int_telemonitoring_readings_normalised where reading_id = 'fhir:t3'""",
+    )
+    assert kelvin == [(37.0, "Cel", None)]
+    rejected = one(
+        warehouse,
+        """select patient_key, metric, original_value, original_unit, value, rejection_reason
+           from marts.telemonitoring_readings_rejected""",
+    )
+    assert rejected == [(pseudonym_key(SOURCE, "p2"), "body_weight", 2816.0, "[oz_av]", None, "unknown-unit")]
+
+
 def test_daily_steps_carry_a_personal_baseline(warehouse):
     row = one(
         warehouse,

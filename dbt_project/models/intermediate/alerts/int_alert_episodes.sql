@@ -1,15 +1,55 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_where',
+    frame_model='int_alert_frame',
+    replace_where=
+        "rule_id = 'NO-DATA' or episode_start >= (select frame_from from {frame})"
+        ~ " or (patient_key, rule_id, episode_start) in ("
+        ~ "select patient_key, rule_id, max(episode_start) from {target}"
+        ~ " where episode_start < (select frame_from from {frame}) group by patient_key, rule_id)",
+) }}
 -- One row per alert episode of the base rules (every rule but MULTI-MEDIUM and ESCALATE): the
 -- findings of one patient and rule, folded into episodes so a fever lasting three days is one alert.
-with findings as (
-    select * from {{ ref('int_alert_findings_proms') }}
-    union all
-    select * from {{ ref('int_alert_findings_vitals') }}
-    union all
-    select * from {{ ref('int_alert_findings_trends') }}
-    union all
-    select * from {{ ref('int_alert_findings_adherence') }}
-),
+-- Incremental: findings before the alert frame are unchanged, so every episode that started before
+-- the frame, except the last one of each patient and rule, is final. The fold restarts at that
+-- last episode's start (still an episode start in a full build), so an episode spanning the frame
+-- boundary comes out as a full build makes it; NO-DATA is folded whole (its findings are rebuilt whole).
+-- depends_on: {{ ref('int_alert_frame') }}
+with
+{% if is_incremental() -%}
+    frame as (
+        select * from {{ ref('int_alert_frame') }}
+    ),
+
+    fold_from as (
+        -- per patient and rule: the start of the last episode that began before the frame
+        select
+            previous.patient_key,
+            previous.rule_id,
+            max(previous.episode_start) as fold_from
+        from {{ this }} as previous
+        cross join frame
+        where previous.episode_start < frame.frame_from
+        group by previous.patient_key, previous.rule_id
+    ),
+
+    findings as (
+        select all_findings.* exclude (source_loaded_at)
+        from {{ ref('int_alert_findings') }} as all_findings
+        cross join frame
+        left join fold_from
+            on
+                all_findings.patient_key = fold_from.patient_key
+                and all_findings.rule_id = fold_from.rule_id
+        where
+            all_findings.rule_id = 'NO-DATA'
+            or all_findings.finding_at >= coalesce(fold_from.fold_from, frame.frame_from)
+    ),
+{%- else -%}
+    findings as (
+        select * exclude (source_loaded_at) from {{ ref('int_alert_findings') }}
+    ),
+{%- endif %}
 
 episode_gaps as (
     select

@@ -2,9 +2,16 @@
 -- N consecutive days), WEIGHT-LOSS (down >= X % from the highest weight of the preceding window) and
 -- ACTIVITY-DROP (recent mean steps below a ratio of the patient's own baseline mean). Window lengths
 -- are per-patient parameters, so windows are built with joins on day offsets, not fixed frames.
+-- In an incremental build (int_alert_frame) weights and steps are read from var('max_lookback_days')
+-- before the frame (the longest window these rules may be given); a TACHY run has no bounded
+-- length, so resting heart rates are always read whole (findings before the frame are dropped later).
 with daily as (
-    select * from {{ ref('telemonitoring_daily') }}
-    where metric in ('resting_heart_rate', 'body_weight', 'steps')
+    select daily.*
+    from {{ ref('telemonitoring_daily') }} as daily
+    cross join {{ ref('int_alert_frame') }} as frame
+    where
+        daily.metric = 'resting_heart_rate'
+        or (daily.metric in ('body_weight', 'steps') and (frame.frame_day is null or daily.day >= frame.input_from_day))
 ),
 
 thresholds as (

@@ -1,8 +1,13 @@
 -- One row per patient-day on which a single-reading vital-sign rule fires (FEVER, SPO2-LOW,
--- BP-CRISIS), dated at the reading that crossed the threshold.
+-- BP-CRISIS), dated at the reading that crossed the threshold. Only days of the alert frame
+-- (int_alert_frame; every day in a full build).
 with daily as (
-    select * from {{ ref('telemonitoring_daily') }}
-    where metric in ('body_temperature', 'oxygen_saturation', 'systolic_bp', 'diastolic_bp')
+    select daily.*
+    from {{ ref('telemonitoring_daily') }} as daily
+    cross join {{ ref('int_alert_frame') }} as frame
+    where
+        daily.metric in ('body_temperature', 'oxygen_saturation', 'systolic_bp', 'diastolic_bp')
+        and (frame.frame_day is null or daily.day >= frame.frame_day)
 ),
 
 thresholds as (

@@ -6,7 +6,10 @@
 -- One row per telemonitoring reading from FHIR Observations (blood pressure panels unpacked into
 -- their components) and from device files, converted to the CLINICAL_SPEC unit with the original
 -- value and unit beside it. Incremental: only rows loaded since the last run are parsed; a new
--- version of an Observation replaces the old one through reading_id.
+-- version of an Observation replaces the old one through reading_id. A reading that cannot be used
+-- stays here with its rejection_reason (unknown-unit: no conversion to the metric's unit, value
+-- null; implausible-value: outside the metric's plausible range), never silently away; the daily
+-- mart skips them and telemonitoring_readings_rejected lists them.
 with metrics as (
     select * from {{ ref('telemonitoring_metrics') }}
 ),
@@ -79,7 +82,7 @@ all_readings as (
     from devices
 ),
 
-normalised as (
+converted as (
     select
         all_readings.reading_id,
         all_readings.patient_id,
@@ -89,19 +92,30 @@ normalised as (
         cast(all_readings.effective_at as date) as day,
         all_readings.original_numeric * conversions.multiplier + conversions.offset_after as value,
         metrics.unit,
+        metrics.plausible_min,
+        metrics.plausible_max,
         all_readings.original_numeric as original_value,
         all_readings.original_unit,
         all_readings.source_kind,
-        all_readings.loaded_at,
-        (all_readings.original_numeric * conversions.multiplier + conversions.offset_after)
-        between metrics.plausible_min and metrics.plausible_max as is_plausible
+        all_readings.loaded_at
     from all_readings
     inner join metrics on all_readings.loinc_code = metrics.loinc_code
-    inner join conversions
+    left join conversions
         on
-            all_readings.original_unit = conversions.from_unit
+            lower(trim(all_readings.original_unit)) = conversions.from_unit
             and metrics.unit = conversions.to_unit
     where all_readings.patient_id is not null and all_readings.effective_at is not null
+),
+
+normalised as (
+    select
+        * exclude (plausible_min, plausible_max),
+        coalesce(value between plausible_min and plausible_max, false) as is_plausible,
+        case
+            when value is null then 'unknown-unit'
+            when not value between plausible_min and plausible_max then 'implausible-value'
+        end as rejection_reason
+    from converted
 )
 
 select * from normalised

@@ -13,7 +13,9 @@ with responses as (
 ),
 
 findings as (
-    select distinct response_id from {{ ref('int_alert_findings_proms') }}
+    -- questionnaire findings carry their response (the stored table, not the view recomputed)
+    select distinct response_id from {{ ref('int_alert_findings') }}
+    where response_id is not null
 ),
 
 alert_openers as (

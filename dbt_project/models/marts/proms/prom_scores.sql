@@ -1,4 +1,12 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='response_id',
+) }}
+-- depends_on: {{ ref('int_prom_answers_mapped') }}
 -- One row per response and scale: every instrument's scores in one long table for the dashboards.
+-- Incremental per response: the responses loaded since the last run (new ones, or new versions,
+-- which replace every row of the response through response_id) are scored.
 with qlq_scales as (
     select
         response_id,
@@ -90,7 +98,7 @@ pro_ctcae_average as (
     group by response_id
 ),
 
-all_scores as (
+unioned_scores as (
     select * from qlq_scales
     union all
     select * from qlq_summary
@@ -107,6 +115,17 @@ all_scores as (
 bands as (
     select * from {{ ref('score_bands') }}
     qualify band_version = max(band_version) over ()
+),
+
+all_scores as (
+    select * from unioned_scores
+    {% if is_incremental() -%}
+        where response_id in (
+            select answers.response_id
+            from {{ ref('int_prom_answers_mapped') }} as answers
+            where answers.loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+        )
+    {%- endif %}
 ),
 
 final as (

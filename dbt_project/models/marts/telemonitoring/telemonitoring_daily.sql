@@ -57,8 +57,14 @@ daily as (
         sum(readings_in_scope.value) as value_sum,
         min(readings_in_scope.value) as value_min,
         max(readings_in_scope.value) as value_max,
-        arg_min(readings_in_scope.effective_at, readings_in_scope.value) as value_min_at,
-        arg_max(readings_in_scope.effective_at, readings_in_scope.value) as value_max_at,
+        -- the first reading at the extreme: ties broken by time, so a rebuild dates it (and the
+        -- alert id it may open) the same way
+        arg_min(
+            readings_in_scope.effective_at, (readings_in_scope.value, epoch_ms(readings_in_scope.effective_at))
+        ) as value_min_at,
+        arg_max(
+            readings_in_scope.effective_at, (readings_in_scope.value, -epoch_ms(readings_in_scope.effective_at))
+        ) as value_max_at,
         count(*) as n_readings,
         max(readings_in_scope.loaded_at) as loaded_at
     from readings_in_scope

@@ -1,0 +1,51 @@
+{{ config(materialized='table') }}
+-- The frame an incremental alert build recomputes: findings at or after frame_from (the earliest day
+-- of daily readings or responses loaded since the previous build) are rebuilt, older ones are kept.
+-- Every rule looks only backwards, at most var('max_lookback_days') for the framed inputs, so a
+-- finding before frame_from cannot change. NO-DATA is always rebuilt whole (an open gap grows with
+-- the data horizon). Null frame_from = a full build. The watermark is the newest source load the
+-- previous build of int_alert_findings saw (read by name: that model depends on this one).
+{%- set findings = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_alert_findings')
+    if execute and not flags.FULL_REFRESH else none %}
+{%- set incremental = findings is not none and findings.is_table %}
+with source_loads as (
+    select
+        day,
+        loaded_at
+    from {{ ref('telemonitoring_daily') }}
+    union all
+    select
+        cast(authored_at as date) as day,
+        loaded_at
+    from {{ ref('int_prom_answers_mapped') }}
+),
+
+{% if incremental -%}
+    watermark as (
+        select max(source_loaded_at) as loaded_at from {{ findings }}
+    ),
+
+    frame as (
+        select
+            -- nothing new: an empty frame (only NO-DATA is rebuilt)
+            coalesce(min(source_loads.day), date '9999-12-31') as frame_day
+        from source_loads
+        cross join watermark
+        where source_loads.loaded_at > watermark.loaded_at or watermark.loaded_at is null
+    ),
+{%- else -%}
+    frame as (
+        select cast(null as date) as frame_day
+    ),
+{%- endif %}
+
+final as (
+    select
+        frame.frame_day,
+        cast(frame.frame_day as timestamptz) as frame_from,
+        frame.frame_day - {{ var('max_lookback_days') }} as input_from_day,
+        (select max(source_loads.loaded_at) from source_loads) as source_loaded_at
+    from frame
+)
+
+select * from final
