@@ -16,7 +16,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Self
 
-from ingestion.load.session import FileLoad
+from ingestion.load.session import FileLoad, drop_repeats_within_load
 from ingestion.load.staging import StagedRows
 from ingestion.load.units import UnitError, normalise
 
@@ -93,19 +93,18 @@ class DeviceSink:
         if not self.rows.count:
             return
         ctx, count = self.ctx, self.rows.count
-        # Or ignore: duplicates within the file and rows raw already holds are skipped through
-        # the primary-key index, without materialising the file's rows for a window or a join.
-        inserted = self._insert()
+        inserted = self._insert() - drop_repeats_within_load(ctx.con, "raw.device_observations", ctx.load_id)
         ctx.loaded += inserted
         ctx.duplicates += count - inserted
 
     def _insert(self) -> int:
         ctx = self.ctx
         return ctx.con.execute(f"""
-            insert or ignore into raw.device_observations
+            insert into raw.device_observations
             select s.h, ?, ?, s.device, s.loinc_code, s.effective_start, s.effective_end, s.value,
                    s.unit, s.original_value, s.original_unit, ?, ?, now(), s.original::json
             from (select *, sha256(? || '|' || ? || '|' || loinc_code || '|' || original) as h
                   from {self.rows.relation()}) s
+            anti join raw.device_observations r on r.content_hash = s.h
         """, [ctx.patient_id, self.source_kind, ctx.source_file, ctx.load_id, ctx.patient_id,
               self.source_kind]).fetchone()[0]

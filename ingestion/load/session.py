@@ -27,6 +27,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def drop_repeats_within_load(con, table: str, load_id: str) -> int:
+    """Delete the second and later copies of a content_hash that one load inserted; how many.
+
+    Raw tables carry no unique index (maintaining one costs more than the rest of a bulk load):
+    a load skips what raw held before it with an anti-join, and a file repeating a record itself,
+    which is rare, is tidied here, inside the same transaction, keeping the first copy.
+    """
+    repeats = con.execute(f"select count(*) - count(distinct content_hash) from {table} where load_id = ?",
+                          [load_id]).fetchone()[0]
+    if repeats:
+        con.execute(f"""
+            delete from {table} where load_id = $id and rowid in (
+                select rowid from {table} where load_id = $id
+                qualify row_number() over (partition by content_hash order by rowid) > 1)
+        """, {"id": load_id})
+    return repeats
+
+
 class FileLoad:
     """The state of one file's load inside its transaction."""
 
