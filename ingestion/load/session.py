@@ -10,6 +10,8 @@ import hashlib
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +27,17 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 22):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextmanager
+def memory_limit(con, limit: str) -> Iterator[None]:
+    """DuckDB's memory_limit lowered for a block (it is the database's setting), then restored."""
+    before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"set memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{before}'")
 
 
 def drop_repeats_within_load(con, table: str, load_id: str) -> int:
