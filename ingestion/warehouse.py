@@ -40,9 +40,11 @@ create table if not exists raw.load_log (
 
 -- FHIR R4 resources from any FHIR source (NDJSON, Bundles, the backend's $export).
 -- content_hash = sha256 of the canonical JSON, DuckDB's json() of the resource (whitespace removed,
--- numbers and escapes normalised, key order as received): the idempotency key (ingestion/README.md).
+-- numbers and escapes normalised, key order as received): the idempotency key (ingestion/README.md),
+-- unique by construction (loads anti-join on it) but not declared so: maintaining a unique index cost
+-- more than all the rest of a bulk load.
 create table if not exists raw.fhir_resources (
-    content_hash     varchar primary key,
+    content_hash     varchar not null,
     resource_type    varchar not null,
     resource_id      varchar not null,
     version_key      varchar,            -- meta.versionId, else meta.lastUpdated, else null
@@ -57,9 +59,10 @@ create table if not exists raw.fhir_resources (
 
 -- Device and wearable readings that do not arrive as FHIR (Open mHealth, Apple Health, vendor CSV),
 -- normalised to CLINICAL_SPEC.md units, with the original value, unit and record kept beside.
--- content_hash = sha256(patient_id | source_kind | loinc_code | original as sorted-key JSON).
+-- content_hash = sha256(patient_id | source_kind | loinc_code | original as sorted-key JSON), unique
+-- by construction like raw.fhir_resources' (no index: it would hold every hash in memory while loading).
 create table if not exists raw.device_observations (
-    content_hash     varchar primary key,
+    content_hash     varchar not null,
     patient_id       varchar not null,
     source_kind      varchar not null,   -- open-mhealth | apple-health | device-csv
     device           varchar,

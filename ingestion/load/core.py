@@ -29,15 +29,15 @@ def patient_from_path(path: Path) -> str | None:
     return None
 
 
-def _run_loader(ctx: FileLoad, detected: Detected, expected_type: str | None, dedupe: bool) -> None:
+def _run_loader(ctx: FileLoad, detected: Detected, expected_type: str | None) -> None:
     if detected.kind == "fhir-ndjson":
         from ingestion.load.fhir_sql import load_fhir_lines, ndjson_source
 
-        load_fhir_lines(ctx, lambda numbered: ndjson_source(ctx.path, numbered), expected_type, dedupe)
+        load_fhir_lines(ctx, ndjson_source(ctx.path), expected_type)
     elif detected.kind == "fhir-bundle":
         from ingestion.load.fhir_bundle import load_bundle
 
-        load_bundle(ctx, detected.document, dedupe)
+        load_bundle(ctx, detected.document)
     elif detected.kind == "open-mhealth":
         from ingestion.load.openmhealth import load_openmhealth
 
@@ -77,20 +77,10 @@ def load_file(con, path: Path, patient: str | None = None, detected: Detected | 
         if kind in DEVICE_KINDS and not patient_id:
             raise Rejected("no patient: this kind of file carries no identity; pass --patient ID or "
                            "put it under a patient=<FHIR Patient id> folder")
-        for dedupe in (False, True):
-            con.execute("begin transaction")
-            in_transaction = True
-            ctx = FileLoad(con, path, kind, patient_id if kind in DEVICE_KINDS else None, sha)
-            try:
-                _run_loader(ctx, detected, expected_type, dedupe)
-            except duckdb.ConstraintException:
-                # The same resource twice within this file: redo it with in-file de-duplication.
-                con.execute("rollback")
-                in_transaction = False
-                if dedupe:
-                    raise
-                continue
-            break
+        con.execute("begin transaction")
+        in_transaction = True
+        ctx = FileLoad(con, path, kind, patient_id if kind in DEVICE_KINDS else None, sha)
+        _run_loader(ctx, detected, expected_type)
         duration = time.perf_counter() - started
         ctx.log("loaded", "; ".join(ctx.notes), duration)
         con.execute("commit")

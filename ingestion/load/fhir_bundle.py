@@ -37,7 +37,7 @@ def _entries(bundle: dict) -> list[tuple[int, dict | None, str | None]]:
              e.get("fullUrl") if isinstance(e, dict) else None) for i, e in enumerate(entries)]
 
 
-def load_bundle(ctx: FileLoad, bundle: dict, dedupe: bool = False) -> None:
+def load_bundle(ctx: FileLoad, bundle: dict) -> None:
     bundle_type = bundle.get("type")
     if bundle_type not in SUPPORTED_TYPES:
         raise Rejected(f"Bundle type {bundle_type!r} is not loadable (supported: "
@@ -68,6 +68,6 @@ def load_bundle(ctx: FileLoad, bundle: dict, dedupe: bool = False) -> None:
             for n, line, i, p in zip(numbers, lines, id_hints, patient_hints))
     columns = {"record_number": "BIGINT", "line": "VARCHAR", "id_hint": "VARCHAR", "patient_hint": "VARCHAR"}
     with staged_json(rows, columns) as relation:
-        load_fhir_lines(ctx, lambda numbered: f"select * from {relation}", dedupe=dedupe)
+        load_fhir_lines(ctx, f"select * from {relation}")
     if bundle_type:
         ctx.notes.append(f"{bundle_type} Bundle with {len(entries)} entries")

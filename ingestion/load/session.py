@@ -10,6 +10,8 @@ import hashlib
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +27,37 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 22):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextmanager
+def memory_limit(con, limit: str) -> Iterator[None]:
+    """DuckDB's memory_limit lowered for a block (it is the database's setting), then restored."""
+    before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"set memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{before}'")
+
+
+def drop_repeats_within_load(con, table: str, load_id: str) -> int:
+    """Delete the second and later copies of a content_hash that one load inserted; how many.
+
+    Raw tables carry no unique index (maintaining one costs more than the rest of a bulk load):
+    a load skips what raw held before it with an anti-join, and a file repeating a record itself,
+    which is rare, is tidied here, inside the same transaction, keeping the first copy.
+    """
+    # A 64-bit hash of the hash is a cheap first look: it can only under-count distinct values, so
+    # it never misses a repeat, and the exact delete below counts what it removes.
+    maybe = con.execute(f"select count(*) > count(distinct hash(content_hash)) from {table} where load_id = ?",
+                        [load_id]).fetchone()[0]
+    if not maybe:
+        return 0
+    return con.execute(f"""
+        delete from {table} where load_id = $id and rowid in (
+            select rowid from {table} where load_id = $id
+            qualify row_number() over (partition by content_hash order by rowid) > 1)
+    """, {"id": load_id}).fetchone()[0]
 
 
 class FileLoad:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from ingestion.load import load_paths
-from tests.ingestion.load.inputs import observation
+from tests.ingestion.load.inputs import apple_record, apple_xml, observation
 
 REPO = Path(__file__).resolve().parents[3]
 LINE = ('{{"resourceType":"Observation","id":"k{i}","status":"final","code":{{"coding":[{{"system":'
@@ -40,3 +40,25 @@ def test_killed_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query)
     assert query("select count(*), count(distinct resource_id) from raw.fhir_resources") == [(n + 1, n + 1)]
     assert query("select status, n_loaded from raw.load_log") == [("loaded", n + 1)]
     assert query("select count(*) from quarantine.records") == [(1,)]
+
+
+def test_killed_apple_health_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query):
+    n = 60_000  # a few seconds of parsing: the kill lands while readings are being staged
+    path = tmp_path / "export.xml"
+    records = [apple_record("HKQuantityTypeIdentifierHeartRate", 50 + i % 80, "count/min",
+                            start=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d} {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d} +0100")
+               for i in range(n)]
+    path.write_text(apple_xml(records + [apple_record("HKQuantityTypeIdentifierBodyMass", 70, "furlongs")]))
+    script = ("import sys\nfrom ingestion.load import load_paths\nprint('loading', flush=True)\n"
+              "load_paths([sys.argv[1]], sys.argv[2], patient='p1')\nprint('done', flush=True)\n")
+    child = subprocess.Popen([sys.executable, "-c", script, str(path), str(warehouse)], cwd=REPO,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "loading"
+    time.sleep(1.5)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    [report] = load_paths([path], warehouse, patient="p1")
+    assert (report.loaded, report.duplicates, report.quarantined) == (n, 0, 1)
+    assert query("select count(*), count(distinct content_hash) from raw.device_observations") == [(n, n)]
+    assert query("select status, n_loaded from raw.load_log") == [("loaded", n)]
