@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def test_killed_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query)
     assert query("select count(*) from quarantine.records") == [(1,)]
 
 
-def test_killed_apple_health_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query):
+def test_killed_apple_health_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query, monkeypatch):
     n = 60_000  # a few seconds of parsing: the kill lands while readings are being staged
     path = tmp_path / "export.xml"
     records = [apple_record("HKQuantityTypeIdentifierHeartRate", 50 + i % 80, "count/min",
@@ -51,14 +52,20 @@ def test_killed_apple_health_load_then_rerun_equals_one_clean_run(tmp_path, ware
     path.write_text(apple_xml(records + [apple_record("HKQuantityTypeIdentifierBodyMass", 70, "furlongs")]))
     script = ("import sys\nfrom ingestion.load import load_paths\nprint('loading', flush=True)\n"
               "load_paths([sys.argv[1]], sys.argv[2], patient='p1')\nprint('done', flush=True)\n")
+    staging = tmp_path / "staging"  # the loads' temporary files, to see what a kill leaves
+    staging.mkdir()
     child = subprocess.Popen([sys.executable, "-c", script, str(path), str(warehouse)], cwd=REPO,
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(staging)})
     assert child.stdout.readline().strip() == "loading"
     time.sleep(1.5)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert child.returncode == -signal.SIGKILL
+    left = list(staging.glob(f"ingest-{child.pid}-*.ndjson"))
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
     [report] = load_paths([path], warehouse, patient="p1")
+    # The killed load's staging file (patient readings) is gone after the next load.
+    assert left and not any(p.exists() for p in left) and list(staging.iterdir()) == []
     assert (report.loaded, report.duplicates, report.quarantined) == (n, 0, 1)
     assert query("select count(*), count(distinct content_hash) from raw.device_observations") == [(n, n)]
     assert query("select status, n_loaded from raw.load_log") == [("loaded", n)]
