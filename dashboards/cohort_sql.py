@@ -54,7 +54,8 @@ selector as (
 
 def _cohort(path: str) -> str:
     """The cohort CTEs; treatments are the mart's treatment kinds when it keeps them apart. Every
-    measure joins the cohort, so patients who withdrew research consent leave every analyst cube."""
+    measure joins the cohort, and its time windows end on the cohort's own latest data, so patients
+    who withdrew research consent leave every analyst cube, dates included."""
     present = columns(path, "marts.patients")
     kinds = "treatment_kinds" if "treatment_kinds" in present else "treatments"
     research_only = " where research_use_permitted" if "research_use_permitted" in present else ""
@@ -87,13 +88,13 @@ def _facts(measure: str, path: str) -> str:
                          least(count(distinct date_trunc('week', s.authored_at)) / 12.0, 1) as value
                   from cohort c left join marts.prom_scores s on s.patient_key = c.patient_key
                        and s.instrument = 'pro-ctcae'
-                       and s.authored_at > (select max(authored_at) from marts.prom_scores) - interval 84 day
+                       and s.authored_at > (select max(authored_at) from marts.prom_scores join cohort using (patient_key)) - interval 84 day
                   group by all
                   union all
                   select c.patient_key, 'Days with device data, last 28 days',
                          count(distinct t.day) / 28.0
                   from cohort c left join marts.telemonitoring_daily t on t.patient_key = c.patient_key
-                       and t.day > (select max(day) from marts.telemonitoring_daily) - 28
+                       and t.day > (select max(day) from marts.telemonitoring_daily join cohort using (patient_key)) - 28
                   group by all"""
     ack_hours = cat.escalation_hours
     acknowledged = (
@@ -138,7 +139,7 @@ def _burden_facts(cat) -> str:
             select patient_key, instrument, scale, arg_max(score, authored_at) as last_score,
                    max(score) as max_score
             from marts.prom_scores
-            where authored_at >= (select max(authored_at) from marts.prom_scores) - interval 90 day
+            where authored_at >= (select max(authored_at) from marts.prom_scores join cohort using (patient_key)) - interval 90 day
             group by all)
         {" union all ".join(checks)}"""
 
