@@ -1,7 +1,8 @@
 -- Patients whose current research-use decision excludes them from analyst views and OMOP exports.
 -- The latest research Consent wins (the backend keeps one active at a time; a re-consent is a new,
 -- later Consent): a withdrawn permit or an active deny (objection) excludes; an active permit or a
--- withdrawn objection includes. Rebuilt on every run, so a change applies from the next run on.
+-- withdrawn objection includes. With var research_use_requires_consent (opt-in), every patient
+-- without an active permit is excluded. Rebuilt on every run, so a change applies from the next run.
 with consent_versions as (
     select * from {{ ref('stg_fhir__consents') }}
     {{ latest_version('consent_id') }}
@@ -30,18 +31,34 @@ latest_decision as (
         ) = 1
 ),
 
-withdrawn as (
+decisions as (
     select
-        latest_decision.patient_id,
+        patient_keys.patient_id,
         patient_keys.patient_key,
         latest_decision.consent_id,
+        latest_decision.consent_status,
+        latest_decision.provision_type,
         coalesce(latest_decision.last_updated, latest_decision.consented_at) as withdrawn_at
-    from latest_decision
-    inner join {{ ref('int_patient_keys') }} as patient_keys
-        on latest_decision.patient_id = patient_keys.patient_id
+    from {{ ref('int_patient_keys') }} as patient_keys
+    left join latest_decision
+        on patient_keys.patient_id = latest_decision.patient_id
+),
+
+withdrawn as (
+    select
+        patient_id,
+        patient_key,
+        consent_id,
+        withdrawn_at
+    from decisions
     where
-        (latest_decision.consent_status = 'inactive' and latest_decision.provision_type = 'permit')
-        or (latest_decision.consent_status = 'active' and latest_decision.provision_type = 'deny')
+        (consent_status = 'inactive' and provision_type = 'permit')
+        or (consent_status = 'active' and provision_type = 'deny')
+        -- opt-in: also anyone without an active permit (withdrawn_at null: none was ever given)
+        or (
+            {{ var('research_use_requires_consent') }}
+            and not coalesce(consent_status = 'active' and provision_type = 'permit', false)
+        )
 )
 
 select * from withdrawn
