@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from fastapi import Request
@@ -59,3 +60,18 @@ def searchset(
     if total is not None:
         bundle["total"] = total
     return bundle
+
+
+def searchset_text(request: Request, rows, *, offset: int, count: int, total: int) -> str:
+    """The Bundle searchset() makes, as JSON text with each match's stored JSON text spliced in
+    as it is (rows: id, resource_type, body), so a search page parses and re-dumps nothing."""
+    base = base_url(request)
+    entries = ",".join(
+        '{"fullUrl":' + json.dumps(f"{base}/fhir/{row.resource_type}/{row.id}")
+        + ',"resource":' + row.body + ',"search":{"mode":"match"}}'
+        for row in rows
+    )
+    text = json.dumps(searchset(request, [], offset=offset, count=count, total=total),
+                      separators=(",", ":"), ensure_ascii=False)  # fmt: skip
+    # The only unescaped `"entry":[]` in the text is the key itself (strings escape their quotes).
+    return text.replace('"entry":[]', '"entry":[' + entries + "]", 1)

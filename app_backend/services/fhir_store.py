@@ -119,6 +119,24 @@ def _filtered(query: SearchQuery) -> Select:
     return stmt
 
 
+def search_raw(session: Session, query: SearchQuery) -> tuple[list, int]:
+    """As search(), with rows (id, resource_type, patient_id, body: the stored JSON text) instead
+    of ORM objects, for pages sent as they are stored."""
+    if query.patient_ids == []:
+        return [], 0
+    stmt = _filtered(query)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    columns = (FhirResource.id, FhirResource.resource_type, FhirResource.patient_id,
+               cast(FhirResource.resource, Text).label("body"))  # fmt: skip
+    page = (
+        stmt.with_only_columns(*columns)
+        .order_by(FhirResource.last_updated.desc(), FhirResource.id)
+        .offset(query.offset)
+        .limit(query.count)
+    )
+    return list(session.connection().execute(page)), total
+
+
 def search(session: Session, query: SearchQuery) -> tuple[list[FhirResource], int]:
     """One page of matches (newest first) and the total number of matches."""
     if query.patient_ids == []:

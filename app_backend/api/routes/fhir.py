@@ -5,7 +5,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from app_backend.api.deps import (
     CareCaller,
@@ -17,7 +17,7 @@ from app_backend.api.deps import (
     check_patient_access,
 )
 from app_backend.api.schemas import FhirResourceOut
-from app_backend.fhir.bundles import aware, base_url, full_url, searchset
+from app_backend.fhir.bundles import aware, base_url, full_url, searchset, searchset_text
 from app_backend.fhir.capability import capability_statement
 from app_backend.fhir.indexing import patient_of
 from app_backend.fhir.questionnaires import questionnaire
@@ -122,13 +122,13 @@ def search(
         if len(value) > 40:
             raise FhirError(422, "a date parameter is at most 40 characters", "invalid")
     apply_date(query, date or [])
-    rows, total = fhir_store.search(session, query)
+    rows, total = fhir_store.search_raw(session, query)
     if not patient and user.role != Role.patient:
         for seen in sorted({r.patient_id for r in rows if r.patient_id}):
             audit(request, user, patient_id=seen, entity=f"{resource_type.value}?search",
                   purpose="treatment" if user.role == Role.clinician else "caregiving")
-    return FhirJSONResponse(searchset(request, [r.resource for r in rows], offset=offset,
-                                      count=count, total=total))
+    return Response(searchset_text(request, rows, offset=offset, count=count, total=total),
+                    media_type=FhirJSONResponse.media_type)
 
 
 @router.post("/{resource_type}", status_code=201, response_model=FhirResourceOut)

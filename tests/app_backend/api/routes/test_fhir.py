@@ -31,8 +31,13 @@ def test_create_read_and_search(client, world):
     assert read.status_code == 200 and read.json()["id"] == body["id"]
     found = client.get("/fhir/Observation", headers=patient.headers,
                        params={"patient": patient.patient_id, "code": f"{LOINC}|8867-4"})
+    assert found.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate(found.json())
     assert bundle.total == 1 and bundle.entry[0].resource.id == body["id"]
+    # The page carries each match as stored: the same resource the read answers.
+    [entry] = found.json()["entry"]
+    assert entry["resource"] == read.json() and entry["search"] == {"mode": "match"}
+    assert entry["fullUrl"].endswith(f"/fhir/Observation/{body['id']}")
 
 
 def test_invalid_resources_are_422_operation_outcomes(client, world):
