@@ -124,28 +124,23 @@ def search_raw(session: Session, query: SearchQuery) -> tuple[list, int]:
     of ORM objects, for pages sent as they are stored."""
     if query.patient_ids == []:
         return [], 0
-    stmt = _filtered(query)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page, total = _page(session, query)
     columns = (FhirResource.id, FhirResource.resource_type, FhirResource.patient_id,
                cast(FhirResource.resource, Text).label("body"))  # fmt: skip
-    page = (
-        stmt.with_only_columns(*columns)
-        .order_by(FhirResource.last_updated.desc(), FhirResource.id)
-        .offset(query.offset)
-        .limit(query.count)
-    )
-    return list(session.connection().execute(page)), total
+    return list(session.connection().execute(page.with_only_columns(*columns))), total
 
 
 def search(session: Session, query: SearchQuery) -> tuple[list[FhirResource], int]:
     """One page of matches (newest first) and the total number of matches."""
     if query.patient_ids == []:
         return [], 0
+    page, total = _page(session, query)
+    return list(session.scalars(page)), total
+
+
+def _page(session: Session, query: SearchQuery) -> tuple[Select, int]:
+    """The statement of one page of matches (newest first), and the total number of matches."""
     stmt = _filtered(query)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = session.scalars(
-        stmt.order_by(FhirResource.last_updated.desc(), FhirResource.id)
-        .offset(query.offset)
-        .limit(query.count)
-    )
-    return list(page), total
+    page = stmt.order_by(FhirResource.last_updated.desc(), FhirResource.id).offset(query.offset).limit(query.count)
+    return page, total

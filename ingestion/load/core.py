@@ -116,8 +116,10 @@ def load_paths(paths, warehouse=None, patient: str | None = None,
     their declared resource type) rather than a second time on their own.
     """
     from ingestion.load.manifest import load_manifest
+    from ingestion.load.staging import remove_orphans
 
     files = expand([paths] if isinstance(paths, (str, os.PathLike)) else paths)
+    remove_orphans()  # staging files of loads that were killed: they hold patient records
     con = warehouse if isinstance(warehouse, duckdb.DuckDBPyConnection) else connect(warehouse)
     con.execute("set enable_progress_bar = false")  # reports are ours; DuckDB's bar is noise in logs
     reports: list[FileReport] = []

@@ -51,7 +51,6 @@ class StagedRows:
 
     def __init__(self, columns: dict[str, str], maximum_object_size: int = 16777216):
         self.columns, self.maximum_object_size = columns, maximum_object_size
-        remove_orphans()
         handle, self.name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=".ndjson")
         self.out = os.fdopen(handle, "w", encoding="utf-8")
         self.count = 0

@@ -43,10 +43,13 @@ PATIENT_SIDE = (Role.patient, Role.caregiver)
 
 
 def get_config(request: Request) -> telehealth_config.TelehealthConfig:
-    state = request.app.state
-    if getattr(state, "telehealth", None) is None:
-        state.telehealth = telehealth_config.load()
-    return state.telehealth
+    return _config(request.app)
+
+
+def _config(app) -> telehealth_config.TelehealthConfig:
+    if getattr(app.state, "telehealth", None) is None:
+        app.state.telehealth = telehealth_config.load()
+    return app.state.telehealth
 
 
 _HUB_LOCK = threading.Lock()
@@ -56,9 +59,7 @@ def get_hub(app) -> Hub:
     """This worker's hub, and with TELEHEALTH_REDIS_URL set, its relay to the other workers."""
     with _HUB_LOCK:
         if getattr(app.state, "telehealth_hub", None) is None:
-            if getattr(app.state, "telehealth", None) is None:
-                app.state.telehealth = telehealth_config.load()
-            config, hub = app.state.telehealth, Hub()
+            config, hub = _config(app), Hub()
             if config.redis_url:
                 hub.relay = RedisRelay(config.redis_url, partial(_deliver_local, app, hub),
                                        channel=config.relay_channel).start()  # fmt: skip
