@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 -- The frame an incremental alert build recomputes: findings at or after frame_from (the earliest day
--- of daily readings or responses loaded since the previous build) are rebuilt, older ones are kept.
+-- of daily readings or responses loaded, changed or withdrawn since the previous build) are rebuilt,
+-- older ones are kept.
 -- Every rule looks only backwards, at most var('max_lookback_days') for the framed inputs, so a
 -- finding before frame_from cannot change. NO-DATA is always rebuilt whole (an open gap grows with
 -- the data horizon). Null frame_from = a full build. The watermark is the newest source load the
@@ -14,10 +15,12 @@ with source_loads as (
         loaded_at
     from {{ ref('telemonitoring_daily') }}
     union all
+    -- every response whose current version is new, withdrawn ones included, from the earliest day
+    -- any of its versions was authored (where its old findings lie)
     select
-        cast(authored_at as date) as day,
+        first_authored_day as day,
         loaded_at
-    from {{ ref('int_prom_answers_mapped') }}
+    from {{ ref('int_prom_responses') }}
 ),
 
 {% if incremental -%}

@@ -2,28 +2,37 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='response_id',
+    pre_hook="{{ withdraw_changed_responses() }}",
 ) }}
--- One row per answered item of the current version of each completed response, in our instrument
--- vocabulary: own questionnaires map 1:1 through instrument_items; other systems' questionnaires
--- (e.g. the LOINC PHQ-9 panel) through questionnaire_item_map, answer codes included. Incremental.
+-- One row per answered item of the current version of each scored response (int_prom_responses), in
+-- our instrument vocabulary: own questionnaires map 1:1 through instrument_items; other systems'
+-- questionnaires (e.g. the LOINC PHQ-9 panel) through questionnaire_item_map, answer codes included.
+-- Incremental: responses whose current version was loaded since the last run are replaced whole;
+-- the pre-hook first removes every such response's rows, so a response whose new version is
+-- entered-in-error (or has no answer left) disappears rather than keeping its old answers.
 -- response_id leaves this model pseudonymised (resource_key: HMAC with the pseudonym key), so no
 -- score, alert or OMOP row downstream carries a source id, which may embed the patient's identity.
-with response_items as (
+with changed_versions as (
+    select content_hash
+    from {{ ref('int_prom_responses') }}
+    where
+        is_scored
+        {% if is_incremental() -%}
+            and loaded_at > {{ loaded_watermark() }}
+        {%- endif %}
+),
+
+completed_items as (
     select
         *,
         split_part(questionnaire_url, '|', 1) as canonical_questionnaire
     from {{ ref('stg_fhir__questionnaire_response_items') }}
-    {% if is_incremental() -%}
-        -- only responses (or new versions of them) loaded since the last run; delete+insert on
-        -- response_id replaces every row of a re-sent response
-        where loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
-    {%- endif %}
-    {{ latest_version('response_id') }}
-),
-
-completed_items as (
-    select * from response_items
-    where response_status in ('completed', 'amended')
+    where
+        content_hash in (select changed_versions.content_hash from changed_versions)
+        {% if is_incremental() -%}
+            -- the same watermark on the raw load time, so only new rows are parsed
+            and loaded_at > {{ loaded_watermark() }}
+        {%- endif %}
 ),
 
 instrument_items as (

@@ -2,11 +2,13 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='response_id',
+    pre_hook="{{ drop_superseded_scores() }}",
 ) }}
 -- depends_on: {{ ref('int_prom_answers_mapped') }}
 -- One row per response and scale: every instrument's scores in one long table for the dashboards.
 -- Incremental per response: the responses loaded since the last run (new ones, or new versions,
--- which replace every row of the response through response_id) are scored.
+-- which replace every row of the response through response_id) are scored; the pre-hook first
+-- removes the scores of response versions no longer in int_prom_answers_mapped (withdrawn ones).
 with qlq_scales as (
     select
         response_id,
@@ -123,7 +125,7 @@ all_scores as (
         where response_id in (
             select answers.response_id
             from {{ ref('int_prom_answers_mapped') }} as answers
-            where answers.loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
+            where answers.loaded_at > {{ loaded_watermark() }}
         )
     {%- endif %}
 ),
