@@ -135,26 +135,29 @@ def test_incremental_build_after_new_and_late_data_equals_a_full_rebuild(loaded,
     assert first_alert_ids - final_alert_ids, "no alert of the first build was replaced"
 
 
-def new_version_sql(warehouse: Path, changes: dict, loaded_at: str) -> str:
-    """SQL inserting a new version of the first PHQ-9 response in raw: its resource with `changes`
-    applied (an `item` of None removes the answers), meta.lastUpdated at `loaded_at`."""
+def first_resource(warehouse: Path, resource_type: str, where: str, order: str = "resource_id") -> dict:
+    """The first stored version of a raw FHIR resource matching `where`."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute(
-            "select resource_id, patient_id, resource from raw.fhir_resources "
-            "where resource_type = 'QuestionnaireResponse' and resource->>'questionnaire' like '%/phq-9' "
-            "order by last_updated nulls first, resource_id limit 1").fetchone()
-    response_id, patient_id, resource = row[0], row[1], json.loads(row[2])
+        return json.loads(con.execute(
+            f"select resource from raw.fhir_resources where resource_type = '{resource_type}' and {where} "
+            f"order by {order} limit 1").fetchone()[0])
+
+
+def new_version_sql(resource: dict, changes: dict, loaded_at: str) -> str:
+    """SQL inserting a new version of `resource` into raw: `changes` applied (a value of None removes
+    the element), meta.lastUpdated and the load time at `loaded_at`."""
     version = {**{key: value for key, value in resource.items() if key not in changes},
                **{key: value for key, value in changes.items() if value is not None},
                "meta": {"versionId": changes["status"], "lastUpdated": loaded_at}}
     text = json.dumps(version, separators=(",", ":"))
     digest = hashlib.sha256(text.encode()).hexdigest()
+    patient_id = resource["subject"]["reference"].removeprefix("Patient/")
     return (
         "insert into raw.fhir_resources (content_hash, resource_type, resource_id, version_key, last_updated, "
         "patient_id, source_kind, source_file, load_id, loaded_at, resource) values "
-        f"('{digest}', 'QuestionnaireResponse', '{response_id}', '{changes['status']}', timestamptz '{loaded_at}', "
-        f"'{patient_id}', 'fhir-ndjson', 'resent.ndjson', 'resent-{changes['status']}', timestamptz '{loaded_at}', "
-        f"'{text}')")
+        f"('{digest}', '{resource['resourceType']}', '{resource['id']}', '{changes['status']}', "
+        f"timestamptz '{loaded_at}', '{patient_id}', 'fhir-ndjson', 'resent.ndjson', 'resent-{changes['status']}', "
+        f"timestamptz '{loaded_at}', '{text}');")
 
 
 def phq9_item9_state(warehouse: Path) -> tuple[int, int]:
@@ -164,31 +167,60 @@ def phq9_item9_state(warehouse: Path) -> tuple[int, int]:
                 con.execute("select count(*) from marts.alerts where rule_id = 'PHQ9-ITEM9'").fetchone()[0])
 
 
-def test_amended_then_withdrawn_response_is_rescored_then_removed_incrementally(loaded, tmp_path):
-    """A PHQ-9 response amended to item 9 > 0 raises PHQ9-ITEM9 on the next incremental build; re-sent
-    as entered-in-error (without its answers) its scores and alert go. Each step equals a full build."""
+def incremental_steps(loaded: Path, tmp_path: Path, corrections: list[str]):
+    """Builds a copy of `loaded`, then rebuilds it incrementally after each correction (SQL on raw),
+    checking it against a full build of the same raw data each time; yields the warehouse after the
+    first build and after each step."""
     incremental = tmp_path / "incremental.duckdb"
     shutil.copyfile(loaded, incremental)
     build(incremental, tmp_path / "a")
-    before = phq9_item9_state(incremental)
-    with duckdb.connect(str(incremental), read_only=True) as con:
-        item9 = [item for item in json.loads(con.execute(
-            "select resource from raw.fhir_resources where resource_type = 'QuestionnaireResponse' "
-            "and resource->>'questionnaire' like '%/phq-9' order by resource_id limit 1").fetchone()[0])["item"]]
-    for item in item9:
-        if item["linkId"] == "phq9-9":
-            item["answer"] = [{"valueInteger": 2}]
-    amend = new_version_sql(incremental, {"status": "amended", "item": item9}, "2099-01-01 00:00:00+00")
-    withdraw = new_version_sql(incremental, {"status": "entered-in-error", "item": None}, "2099-01-02 00:00:00+00")
-
-    for step, sql_before in enumerate(([amend], [amend, withdraw])):
-        build(incremental, tmp_path / "a", sql_before[-1])
+    yield incremental
+    for step, correction in enumerate(corrections, start=1):
+        build(incremental, tmp_path / "a", correction)
         full = tmp_path / f"full-{step}.duckdb"
         shutil.copyfile(loaded, full)
-        build(full, tmp_path / f"b{step}", *sql_before)
+        build(full, tmp_path / f"b{step}", *corrections[:step])
         assert_same_marts(incremental, full)
-        responses, alerts = phq9_item9_state(incremental)
-        if step == 0:
-            assert (responses, alerts) == (before[0] + 1, before[1] + 1), "the amended item 9 was not scored and alerted"
-        else:
-            assert (responses, alerts) == before, "the withdrawn response kept its scores or its alert"
+        yield incremental
+
+
+def test_amended_then_withdrawn_response_is_rescored_then_removed_incrementally(loaded, tmp_path):
+    """A PHQ-9 response amended to item 9 > 0 raises PHQ9-ITEM9 on the next incremental build; re-sent
+    as entered-in-error (without its answers) its scores and alert go. Each step equals a full build."""
+    response = first_resource(loaded, "QuestionnaireResponse", "resource->>'questionnaire' like '%/phq-9'")
+    items = [{**item, "answer": [{"valueInteger": 2}]} if item["linkId"] == "phq9-9" else item
+             for item in response["item"]]
+    amend = new_version_sql(response, {"status": "amended", "item": items}, "2099-01-01 00:00:00+00")
+    withdraw = new_version_sql(response, {"status": "entered-in-error", "item": None}, "2099-01-02 00:00:00+00")
+
+    before, amended, withdrawn = map(phq9_item9_state, incremental_steps(loaded, tmp_path, [amend, withdraw]))
+    assert amended == (before[0] + 1, before[1] + 1), "the amended item 9 was not scored and alerted"
+    assert withdrawn == before, "the withdrawn response kept its scores or its alert"
+
+
+def fever_findings(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select count(*) from intermediate.int_alert_findings where rule_id = 'FEVER'").fetchone()[0]
+
+
+def test_corrected_then_withdrawn_observations_change_days_and_alerts_incrementally(loaded, tmp_path):
+    """A temperature corrected to 39.2 Cel adds a FEVER finding on the next incremental build; re-sent as
+    entered-in-error it goes, as does a blood-pressure panel re-sent entered-in-error without its
+    components (its readings become withdrawn). Each step equals a full build of the same raw data."""
+    temperature = first_resource(loaded, "Observation", "resource->>'$.code.coding[0].code' = '8310-5'",
+                                 order="cast(resource->>'$.valueQuantity.value' as double), resource_id")
+    panel = first_resource(loaded, "Observation", "resource->>'$.code.coding[0].code' = '85354-9'")
+    fever = new_version_sql(
+        temperature, {"status": "amended", "valueQuantity": {**temperature["valueQuantity"], "value": 39.2}},
+        "2099-01-01 00:00:00+00")
+    withdraw = (new_version_sql(temperature, {"status": "entered-in-error"}, "2099-01-02 00:00:00+00")
+                + new_version_sql(panel, {"status": "entered-in-error", "component": None}, "2099-01-02 00:00:00+00"))
+
+    findings = [fever_findings(warehouse) for warehouse in incremental_steps(loaded, tmp_path, [fever, withdraw])]
+    assert findings == [findings[0], findings[0] + 1, findings[0]], "FEVER findings before, corrected, withdrawn"
+    with duckdb.connect(str(tmp_path / "incremental.duckdb"), read_only=True) as con:
+        reasons = con.execute(
+            "select reading_id, rejection_reason from intermediate.int_telemonitoring_readings_normalised "
+            "where reading_id like ? or reading_id = ? order by reading_id",
+            [f"fhir:{panel['id']}:%", f"fhir:{temperature['id']}"]).fetchall()
+    assert [reason for _, reason in reasons] == ["withdrawn"] * 3, reasons

@@ -10,10 +10,11 @@
     if execute and not flags.FULL_REFRESH else none %}
 {%- set incremental = findings is not none and findings.is_table %}
 with source_loads as (
+    -- every reading, usable or not (a withdrawn reading's day may have no daily value left)
     select
         day,
         loaded_at
-    from {{ ref('telemonitoring_daily') }}
+    from {{ ref('int_telemonitoring_readings_normalised') }}
     union all
     -- every response whose current version is new, withdrawn ones included, from the earliest day
     -- any of its versions was authored (where its old findings lie)

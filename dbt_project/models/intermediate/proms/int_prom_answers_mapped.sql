@@ -12,14 +12,14 @@
 -- entered-in-error (or has no answer left) disappears rather than keeping its old answers.
 -- response_id leaves this model pseudonymised (resource_key: HMAC with the pseudonym key), so no
 -- score, alert or OMOP row downstream carries a source id, which may embed the patient's identity.
+{#- rows loaded since the last run (every row on a full build) #}
+{%- set loaded_after = compiled_watermark() or "timestamptz '-infinity'" %}
 with changed_versions as (
     select content_hash
     from {{ ref('int_prom_responses') }}
     where
         is_scored
-        {% if is_incremental() -%}
-            and loaded_at > {{ loaded_watermark() }}
-        {%- endif %}
+        and loaded_at > {{ loaded_after }}
 ),
 
 completed_items as (
@@ -29,10 +29,8 @@ completed_items as (
     from {{ ref('stg_fhir__questionnaire_response_items') }}
     where
         content_hash in (select changed_versions.content_hash from changed_versions)
-        {% if is_incremental() -%}
-            -- the same watermark on the raw load time, so only new rows are parsed
-            and loaded_at > {{ loaded_watermark() }}
-        {%- endif %}
+        -- the same watermark on the raw load time, so only new rows are parsed
+        and loaded_at > {{ loaded_after }}
 ),
 
 instrument_items as (

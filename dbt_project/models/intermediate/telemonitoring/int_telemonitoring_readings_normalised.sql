@@ -2,14 +2,20 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='reading_id',
+    pre_hook="{{ withdraw_changed_observations() }}",
 ) }}
 -- One row per telemonitoring reading from FHIR Observations (blood pressure panels unpacked into
 -- their components) and from device files, converted to the CLINICAL_SPEC unit with the original
 -- value and unit beside it. Incremental: only rows loaded since the last run are parsed; a new
 -- version of an Observation replaces the old one through reading_id. A reading that cannot be used
 -- stays here with its rejection_reason (unknown-unit: no conversion to the metric's unit, value
--- null; implausible-value: outside the metric's plausible range), never silently away; the daily
--- mart skips them and telemonitoring_readings_rejected lists them.
+-- null; implausible-value: outside the metric's plausible range; withdrawn: the Observation's
+-- current version is entered-in-error or cancelled), never silently away; the daily mart skips them
+-- and telemonitoring_readings_rejected lists them. The pre-hook marks the rows of every Observation
+-- with a new version as withdrawn first, so a reading its new version no longer carries (a panel
+-- re-sent without components) is withdrawn too, and the daily mart rebuilds its day.
+{#- rows loaded since the last run (every row on a full build) #}
+{%- set loaded_after = compiled_watermark() or "timestamptz '-infinity'" %}
 with metrics as (
     select * from {{ ref('telemonitoring_metrics') }}
 ),
@@ -18,33 +24,30 @@ conversions as (
     select * from {{ ref('unit_conversions') }}
 ),
 
-observations as (
+observation_versions as (
+    -- the current version of each Observation, whatever its status or value
     select * from {{ ref('stg_fhir__observations') }}
-    where
-        value_quantity is not null
-        and coalesce(observation_status, 'final') not in ('entered-in-error', 'cancelled')
-        {% if is_incremental() -%}
-            and loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
-        {%- endif %}
+    where loaded_at > {{ loaded_after }}
     {{ latest_version('observation_id') }}
 ),
 
+observations as (
+    select * from observation_versions
+    where value_quantity is not null
+),
+
 components as (
+    -- the components of current versions only: a version without components hides none of the old
     select * from {{ ref('stg_fhir__observation_components') }}
     where
         value_quantity is not null
-        and coalesce(observation_status, 'final') not in ('entered-in-error', 'cancelled')
-        {% if is_incremental() -%}
-            and loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
-        {%- endif %}
-    {{ latest_version('observation_id') }}
+        and content_hash in (select observation_versions.content_hash from observation_versions)
+        and loaded_at > {{ loaded_after }}
 ),
 
 devices as (
     select * from {{ ref('stg_devices__observations') }}
-    {% if is_incremental() -%}
-        where loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
-    {%- endif %}
+    where loaded_at > {{ loaded_after }}
 ),
 
 all_readings as (
@@ -56,6 +59,7 @@ all_readings as (
         value_quantity as original_numeric,
         value_unit as original_unit,
         'fhir' as source_kind,
+        observation_status,
         loaded_at
     from observations
     union all
@@ -67,6 +71,7 @@ all_readings as (
         value_quantity as original_numeric,
         value_unit as original_unit,
         'fhir' as source_kind,
+        observation_status,
         loaded_at
     from components
     union all
@@ -78,6 +83,7 @@ all_readings as (
         value as original_numeric,
         unit as original_unit,
         source_kind,
+        cast(null as varchar) as observation_status,
         loaded_at
     from devices
 ),
@@ -97,6 +103,7 @@ converted as (
         all_readings.original_numeric as original_value,
         all_readings.original_unit,
         all_readings.source_kind,
+        coalesce(all_readings.observation_status in ('entered-in-error', 'cancelled'), false) as is_withdrawn,
         all_readings.loaded_at
     from all_readings
     inner join metrics on all_readings.loinc_code = metrics.loinc_code
@@ -109,9 +116,10 @@ converted as (
 
 normalised as (
     select
-        * exclude (plausible_min, plausible_max),
+        * exclude (plausible_min, plausible_max, is_withdrawn),
         coalesce(value between plausible_min and plausible_max, false) as is_plausible,
         case
+            when is_withdrawn then 'withdrawn'
             when value is null then 'unknown-unit'
             when not value between plausible_min and plausible_max then 'implausible-value'
         end as rejection_reason

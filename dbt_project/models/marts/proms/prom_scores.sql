@@ -9,6 +9,7 @@
 -- Incremental per response: the responses loaded since the last run (new ones, or new versions,
 -- which replace every row of the response through response_id) are scored; the pre-hook first
 -- removes the scores of response versions no longer in int_prom_answers_mapped (withdrawn ones).
+{%- set watermark = compiled_watermark() %}
 with qlq_scales as (
     select
         response_id,
@@ -121,11 +122,11 @@ bands as (
 
 all_scores as (
     select * from unioned_scores
-    {% if is_incremental() -%}
+    {% if watermark -%}
         where response_id in (
             select answers.response_id
             from {{ ref('int_prom_answers_mapped') }} as answers
-            where answers.loaded_at > {{ loaded_watermark() }}
+            where answers.loaded_at > {{ watermark }}
         )
     {%- endif %}
 ),

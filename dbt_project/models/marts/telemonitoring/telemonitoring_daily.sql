@@ -2,26 +2,24 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['patient_key', 'metric', 'day'],
+    pre_hook="{{ drop_rebuilt_days() }}",
 ) }}
 -- One row per patient, metric and day: the daily value (aggregated as the metric catalogue says),
 -- its extremes, and the patient's own rolling baseline (median and MAD of the preceding
 -- {{ var('baseline_days') }} days) with today's deviation from it. Incremental: for each patient with
--- newly loaded readings, the days from the earliest new reading onwards are rebuilt (with enough
--- history before them for the baseline window).
+-- newly loaded readings (usable or not: a withdrawn or newly rejected reading changes its day too),
+-- the days from the earliest new reading onwards are rebuilt (with enough history before them for
+-- the baseline window); the pre-hook removes those days first, so a day left without usable readings
+-- goes.
+{%- set watermark = compiled_watermark() %}
 with readings as (
     select * from {{ ref('int_telemonitoring_readings_normalised') }}
-    where is_plausible
+    where rejection_reason is null
 ),
 
-{% if is_incremental() %}
+{% if watermark %}
     rebuild_from as (
-        select
-            patient_id,
-            metric,
-            min(day) as from_day
-        from readings
-        where loaded_at > (select max(previous_run.loaded_at) from {{ this }} as previous_run)
-        group by patient_id, metric
+        {{ telemonitoring_rebuild_from(watermark) }}
     ),
 
     readings_in_scope as (
@@ -34,9 +32,9 @@ with readings as (
         where readings.day >= rebuild_from.from_day - {{ var('baseline_days') }}
     ),
 {% else %}
-readings_in_scope as (
-    select * from readings
-),
+    readings_in_scope as (
+        select * from readings
+    ),
 {% endif %}
 
 metrics as (
@@ -122,7 +120,7 @@ final as (
     from with_baseline
     inner join {{ ref('int_patient_keys') }} as patient_keys
         on with_baseline.patient_id = patient_keys.patient_id
-    {% if is_incremental() -%}
+    {% if watermark -%}
         inner join rebuild_from
             on
                 with_baseline.patient_id = rebuild_from.patient_id

@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 -- Telemonitoring readings left out of the marts, with the reason (int_telemonitoring_readings_normalised):
--- unknown-unit or implausible-value. Keyed like every mart (patient_key), originals kept.
+-- unknown-unit, implausible-value or withdrawn. Keyed like every mart (patient_key), originals kept.
 with rejected as (
     select * from {{ ref('int_telemonitoring_readings_normalised') }}
     where rejection_reason is not null

@@ -1,0 +1,103 @@
+{#- Helpers of the incremental models whose sources send new versions of what they already sent: a
+    newer version replaces the old rows, and one that withdraws them (entered-in-error, cancelled,
+    stopped, or simply without the values) must remove them, which delete+insert on the keys of the
+    new rows alone cannot do. -#}
+
+{#- The newest source load an incremental model holds, as a timestamptz literal read when the model
+    is compiled, before its pre-hooks change the table (-infinity when it holds nothing); none on a
+    full build. A literal also lets DuckDB skip old raw rows before parsing their JSON. -#}
+{% macro compiled_watermark() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set newest = run_query(
+            "select coalesce(cast(max(loaded_at) as varchar), '-infinity') from " ~ this) -%}
+        {{- return("timestamptz '" ~ newest.columns[0].values()[0] ~ "'") -}}
+    {%- endif -%}
+    {{- return(none) -}}
+{%- endmacro %}
+
+{#- Pre-hook of int_prom_answers_mapped: remove every response whose current version was loaded
+    since the last run. The run inserts the answers of those still scored; a withdrawn one stays
+    removed. -#}
+{% macro withdraw_changed_responses() -%}
+    {%- set watermark = compiled_watermark() -%}
+    {% if watermark -%}
+        delete from {{ this }}
+        where response_id in (
+            select {{ resource_key('QuestionnaireResponse', 'responses.response_id') }}
+            from {{ ref('int_prom_responses') }} as responses
+            where responses.loaded_at > {{ watermark }}
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{#- Pre-hook of prom_scores: remove the scores of every response version no longer among the scored
+    answers (replaced by a newer version, or withdrawn). -#}
+{% macro drop_superseded_scores() -%}
+    {% if execute and is_incremental() -%}
+        delete from {{ this }}
+        where not exists (
+            select 1
+            from {{ ref('int_prom_answers_mapped') }} as answers
+            where answers.response_id = {{ this }}.response_id and answers.loaded_at = {{ this }}.loaded_at
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{#- Pre-hook of int_telemonitoring_readings_normalised: mark the rows of every Observation with a
+    version loaded since the last run as withdrawn, at that version's load time. The run replaces the
+    readings the current version carries; any other stays withdrawn, and its day is rebuilt
+    downstream (telemonitoring_daily reads every row loaded since its own last run). -#}
+{% macro withdraw_changed_observations() -%}
+    {%- set watermark = compiled_watermark() -%}
+    {% if watermark -%}
+        update {{ this }}
+        set
+            rejection_reason = 'withdrawn',
+            loaded_at = changed.loaded_at
+        from (
+            select
+                observation_id,
+                max(loaded_at) as loaded_at
+            from {{ ref('stg_fhir__observations') }}
+            where loaded_at > {{ watermark }}
+            group by observation_id
+        ) as changed
+        where
+            {{ this }}.source_kind = 'fhir'
+            and split_part({{ this }}.reading_id, ':', 2) = changed.observation_id
+    {%- endif %}
+{%- endmacro %}
+
+{#- The patient-metric series telemonitoring_daily rebuilds, from the earliest day of any reading
+    (used, rejected or withdrawn) loaded since its last run. -#}
+{% macro telemonitoring_rebuild_from(watermark) -%}
+    select
+        patient_id,
+        metric,
+        min(day) as from_day
+    from {{ ref('int_telemonitoring_readings_normalised') }}
+    where loaded_at > {{ watermark }}
+    group by patient_id, metric
+{%- endmacro %}
+
+{#- Pre-hook of telemonitoring_daily: remove the days it is about to rebuild, so a day left without
+    usable readings goes rather than keeping its old value. -#}
+{% macro drop_rebuilt_days() -%}
+    {%- set watermark = compiled_watermark() -%}
+    {% if watermark -%}
+        delete from {{ this }}
+        using (
+            select
+                patient_keys.patient_key,
+                rebuild_from.metric,
+                rebuild_from.from_day
+            from ({{ telemonitoring_rebuild_from(watermark) }}) as rebuild_from
+            inner join {{ ref('int_patient_keys') }} as patient_keys
+                on rebuild_from.patient_id = patient_keys.patient_id
+        ) as scope
+        where
+            {{ this }}.patient_key = scope.patient_key
+            and {{ this }}.metric = scope.metric
+            and {{ this }}.day >= scope.from_day
+    {%- endif %}
+{%- endmacro %}
