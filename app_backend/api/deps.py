@@ -24,15 +24,16 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session
 
 from app_backend.config import Settings
 from app_backend.models import Role, User
 from app_backend.security import ACCESS, TokenError
 from app_backend.services import accounts
-from app_backend.services.access import access_purpose
+from app_backend.services.access import access_purpose, audited_access
 from app_backend.services.accounts import Caller
-from app_backend.services.audit import ACTIONS, OUTCOME_DENIED, OUTCOME_SUCCESS, write_audit
+from app_backend.services.audit import ACTIONS, OUTCOME_SUCCESS, write_audit
 
 HEALTH_RECORD = "health-record"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -85,17 +86,21 @@ def get_caller(session: SessionDep, settings: SettingsDep, token: TokenDep) -> C
         raise UNAUTHORIZED from None
 
 
+def _in_role(user: User | Caller, allowed: frozenset[str]) -> User | Caller:
+    if user.role not in allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
+    return user
+
+
 def require_roles(*roles: Role, source=get_current_user):
     """A dependency: the account from `source` (the ORM `User` unless told), 403 for other roles."""
-    allowed = {r.value for r in roles}
+    allowed = frozenset(r.value for r in roles)
     # A default, not an annotation: annotations are strings here (postponed evaluation) and
     # FastAPI could not resolve this closure variable from one.
     account = Depends(source)
 
     async def check(user: User | Caller = account) -> User | Caller:
-        if user.role not in allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
-        return user
+        return _in_role(user, allowed)
 
     return check
 
@@ -107,6 +112,21 @@ ServiceUser = Annotated[User, Depends(require_roles(Role.service))]
 CARE_ROLES = (Role.patient, Role.caregiver, Role.clinician)
 CareUser = Annotated[User, Depends(require_roles(*CARE_ROLES))]
 CareCaller = Annotated[Caller, Depends(require_roles(*CARE_ROLES, source=get_caller))]
+CARE_ROLE_NAMES = frozenset(r.value for r in CARE_ROLES)
+
+
+def care_caller_and_resource(connection: Connection, request: Request, token: str | None,
+                             resource_type: str, resource_id: str) -> tuple[Caller, Row]:
+    """`CareCaller`'s checks (401, 403) and the stored resource (`accounts.caller_and_resource`)
+    in one statement, for a read route that does all its work in one threadpool call."""
+    if not token:
+        raise UNAUTHORIZED
+    try:
+        caller, row = accounts.caller_and_resource(connection, request.app.state.settings, token,
+                                                   resource_type, resource_id)
+    except TokenError:
+        raise UNAUTHORIZED from None
+    return _in_role(caller, CARE_ROLE_NAMES), row
 
 
 def client_address(request: Request) -> str | None:
@@ -160,17 +180,23 @@ def check_patient_access(
     entity: str | None = None,
     action: str | None = None,
 ) -> PatientAccess:
-    """The caller's access to this patient, or 404 as if the patient did not exist."""
-    purpose = access_purpose(session, user, patient_id, module)
-    what = entity or request.url.path
+    """The caller's access to this patient, or 404 as if the patient did not exist. Every decision
+    about anyone but the patient is audited, by the statement that takes it, and committed before
+    this returns: a read request's on its session (committing its transaction, with nothing
+    pending in it), any other's in a transaction of its own, which a later failure cannot undo."""
+    if user.role == Role.patient:
+        purpose = access_purpose(session, user, patient_id, module)  # their own record or nothing
+    else:
+        details = {"action": action or ACTIONS.get(request.method, "E"),
+                   "entity": entity or request.url.path, "client": client_address(request)}
+        if request.method in SAFE_METHODS:
+            purpose = audited_access(session.connection(), user, patient_id, module, **details)
+            session.commit()
+        else:
+            with request.app.state.engine.begin() as connection:
+                purpose = audited_access(connection, user, patient_id, module, **details)
     if purpose is None:
-        if user.role != Role.patient:
-            audit(request, user, patient_id=patient_id, entity=what, purpose="denied",
-                  action=action, outcome=OUTCOME_DENIED, session=session)
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Patient/{patient_id} was not found")
-    if purpose != "self":
-        audit(request, user, patient_id=patient_id, entity=what, purpose=purpose, action=action,
-              session=session)
     return PatientAccess(patient_id=patient_id, user=user, purpose=purpose)
 
 

@@ -70,10 +70,9 @@ def read(session: Session, resource_type: str, resource_id: str) -> FhirResource
 
 
 # The stored JSON as text, as it is: a read answers it without parsing and re-serialising it.
-_READ_RAW = select(
-    FhirResource.patient_id, FhirResource.version_id, FhirResource.last_updated,
-    cast(FhirResource.resource, Text).label("body"),
-).where(FhirResource.id == bindparam("id"), FhirResource.resource_type == bindparam("type"))
+RAW_COLUMNS = (FhirResource.patient_id, FhirResource.version_id, FhirResource.last_updated,
+               cast(FhirResource.resource, Text).label("body"))
+_READ_RAW = select(*RAW_COLUMNS).where(FhirResource.id == bindparam("id"), FhirResource.resource_type == bindparam("type"))
 
 
 def read_raw(session: Session, resource_type: str, resource_id: str):
