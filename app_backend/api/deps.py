@@ -2,8 +2,10 @@
 
     SessionDep            a SQLAlchemy session for the request
     CurrentUser           the signed-in account (401 otherwise)
-    CareCaller            the signed-in patient, caregiver or clinician as a light `Caller`
-                          (same token checks, no ORM object): for read-only hot paths
+    care_caller(...)      the signed-in patient, caregiver or clinician as a light `Caller`
+                          (same token checks, no ORM object), for read-only hot paths that do
+                          all their work in one threadpool call (care_caller_and_resource:
+                          with one stored resource, in the same statement)
     PatientUser, ClinicianUser, AdminUser, ServiceUser, StaffUser
                           the signed-in account with that role (403 otherwise)
     require_roles(*roles) build another role check
@@ -14,11 +16,13 @@
     require_patient_access the health-record module's checker
     check_patient_access(...) the same check when the patient id comes from a request body
     audit(request, user, ...) write one AuditEvent
+    audit_listed(...)     one AuditEvent per patient a list or search answer shows to staff or
+                          caregivers
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -111,8 +115,12 @@ AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 ServiceUser = Annotated[User, Depends(require_roles(Role.service))]
 CARE_ROLES = (Role.patient, Role.caregiver, Role.clinician)
 CareUser = Annotated[User, Depends(require_roles(*CARE_ROLES))]
-CareCaller = Annotated[Caller, Depends(require_roles(*CARE_ROLES, source=get_caller))]
 CARE_ROLE_NAMES = frozenset(r.value for r in CARE_ROLES)
+
+
+def care_caller(session: Session, request: Request, token: str | None) -> Caller:
+    """`CareCaller`'s checks (401, 403), for a route that does all its work in one threadpool call."""
+    return _in_role(get_caller(session, request.app.state.settings, token), CARE_ROLE_NAMES)
 
 
 def care_caller_and_resource(connection: Connection, request: Request, token: str | None,
@@ -157,6 +165,21 @@ def audit(
         outcome=outcome,
         client=client_address(request),
     )
+
+
+PURPOSES = {Role.caregiver: "caregiving", Role.clinician: "treatment"}
+
+
+def audit_listed(request: Request, session: Session, user: User | Caller, patient_ids: Iterable[str | None],
+                 *, entity: str) -> None:
+    """One AuditEvent per patient whose data a list or search answer shows to a caregiver or
+    clinician (a patient's own are not audited), committed on the request's session before the
+    answer leaves: call it on a read with nothing pending in the session."""
+    if user.role == Role.patient:
+        return
+    for seen in sorted({p for p in patient_ids if p}):
+        audit(request, user, patient_id=seen, entity=entity, purpose=PURPOSES.get(user.role, "denied"),
+              session=session)
 
 
 @dataclass(frozen=True)

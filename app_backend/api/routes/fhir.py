@@ -9,13 +9,13 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app_backend.api.deps import (
-    CareCaller,
     CareUser,
     CurrentUser,
     SessionDep,
     SettingsDep,
     TokenDep,
-    audit,
+    audit_listed,
+    care_caller,
     care_caller_and_resource,
     check_patient_access,
     client_address,
@@ -107,11 +107,10 @@ def _read(request: Request, token: str | None, resource_type: str, resource_id: 
 
 
 @router.get("/{resource_type}", response_model=FhirResourceOut)
-def search(
+async def search(
     resource_type: ReadableType,
     request: Request,
-    user: CareCaller,
-    session: SessionDep,
+    token: TokenDep,
     patient: Annotated[str | None, Query(max_length=64)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     date: Annotated[list[str] | None, Query(max_length=2)] = None,
@@ -120,26 +119,33 @@ def search(
     offset: Offset = 0,
 ):
     """Search the caller's reachable records by patient, code, date and _since, newest first."""
-    patient = patient.removeprefix("Patient/") if patient else None
-    if patient:
-        check_patient_access(request, session, user, patient, module=MODULE,
-                             entity=f"{resource_type.value}?patient={patient}")
-        patient_ids = [patient]
-    else:
-        patient_ids = accessible_patient_ids(session, user, MODULE)
-    query = fhir_store.SearchQuery(
-        resource_type=resource_type.value, patient_ids=patient_ids, codes=parse_codes(code),
-        since=aware(since), count=count, offset=offset,
-    )
-    for value in date or []:
-        if len(value) > 40:
-            raise FhirError(422, "a date parameter is at most 40 characters", "invalid")
-    apply_date(query, date or [])
-    rows, total = fhir_store.search_raw(session, query)
-    if not patient and user.role != Role.patient:
-        for seen in sorted({r.patient_id for r in rows if r.patient_id}):
-            audit(request, user, patient_id=seen, entity=f"{resource_type.value}?search",
-                  purpose="treatment" if user.role == Role.clinician else "caregiving")
+    # The whole search in one threadpool call, on autocommit connections, as `read`.
+    return await run_in_threadpool(_search, request, token, resource_type.value, {
+        "patient": patient, "code": code, "date": date, "since": since, "count": count, "offset": offset})
+
+
+def _search(request: Request, token: str | None, resource_type: str, params: dict) -> Response:
+    patient = params["patient"].removeprefix("Patient/") if params["patient"] else None
+    count, offset, date = params["count"], params["offset"], params["date"] or []
+    with request.app.state.autocommit_sessions() as session:
+        user = care_caller(session, request, token)
+        if patient:
+            check_patient_access(request, session, user, patient, module=MODULE,
+                                 entity=f"{resource_type}?patient={patient}")
+            patient_ids = [patient]
+        else:
+            patient_ids = accessible_patient_ids(session, user, MODULE)
+        query = fhir_store.SearchQuery(
+            resource_type=resource_type, patient_ids=patient_ids, codes=parse_codes(params["code"]),
+            since=aware(params["since"]), count=count, offset=offset,
+        )
+        for value in date:
+            if len(value) > 40:
+                raise FhirError(422, "a date parameter is at most 40 characters", "invalid")
+        apply_date(query, date)
+        rows, total = fhir_store.search_raw(session, query)
+        if not patient:
+            audit_listed(request, session, user, (r.patient_id for r in rows), entity=f"{resource_type}?search")
     return Response(searchset_text(request, rows, offset=offset, count=count, total=total),
                     media_type=FhirJSONResponse.media_type)
 
