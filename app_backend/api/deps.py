@@ -30,6 +30,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app_backend.config import Settings
 from app_backend.models import Role, User
@@ -54,8 +55,16 @@ async def get_settings(request: Request) -> Settings:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     # Creating a Session does not connect; the connection is taken on first use, in the
     # threadpool, by the sync dependency or route that uses it.
-    with request.app.state.session_factory() as session:
+    session = request.app.state.session_factory()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            # Closing rolls the open transaction back: a round trip to PostgreSQL, which must not
+            # block the event loop (and every other request of this worker) while it lasts.
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
