@@ -38,7 +38,13 @@ from app_backend.security import ACCESS, TokenError
 from app_backend.services import accounts
 from app_backend.services.access import access_purpose, audited_access
 from app_backend.services.accounts import Caller
-from app_backend.services.audit import ACTIONS, OUTCOME_SUCCESS, write_audit
+from app_backend.services.audit import (
+    ACTIONS,
+    OUTCOME_SUCCESS,
+    audit_values,
+    write_audit,
+    write_audits,
+)
 
 HEALTH_RECORD = "health-record"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -183,12 +189,13 @@ def audit_listed(request: Request, session: Session, user: User | Caller, patien
                  *, entity: str) -> None:
     """One AuditEvent per patient whose data a list or search answer shows to a caregiver or
     clinician (a patient's own are not audited), committed on the request's session before the
-    answer leaves: call it on a read with nothing pending in the session."""
+    answer leaves (one INSERT): call it on a read with nothing pending in the session."""
     if user.role == Role.patient:
         return
-    for seen in sorted({p for p in patient_ids if p}):
-        audit(request, user, patient_id=seen, entity=entity, purpose=PURPOSES.get(user.role, "denied"),
-              session=session)
+    details = {"user": user, "action": ACTIONS.get(request.method, "E"), "entity": entity,
+               "purpose": PURPOSES.get(user.role, "denied"), "client": client_address(request)}
+    write_audits(session if request.method in SAFE_METHODS else request.app.state.session_factory,
+                 [audit_values(patient_id=seen, **details) for seen in sorted({p for p in patient_ids if p})])
 
 
 @dataclass(frozen=True)

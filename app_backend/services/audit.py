@@ -32,20 +32,27 @@ def write_audit(
     """Store one AuditEvent and commit it before returning. With a sessionmaker: in a transaction
     of its own. With a Session that has no pending writes (a read request): on its connection,
     committing its transaction at once, which spares a second connection and transaction."""
+    write_audits(target, [audit_values(user=user, action=action, patient_id=patient_id, entity=entity,
+                                       purpose=purpose, outcome=outcome, client=client)])
+
+
+def write_audits(target: sessionmaker | Session, records: list[dict]) -> None:
+    """Store AuditEvents (values as `audit_values`) in one statement and one commit, as
+    `write_audit` does one."""
     # One INSERT, no ORM unit of work: audit is written on every read by staff and caregivers,
     # so it is on the hot path.
-    values = audit_values(user=user, action=action, patient_id=patient_id, entity=entity,
-                          purpose=purpose, outcome=outcome, client=client)
+    if not records:
+        return
     if isinstance(target, Session):
-        insert_audit(target.connection(), values)
+        insert_audit(target.connection(), records)
         target.commit()
         return
     with target.kw["bind"].begin() as connection:
-        insert_audit(connection, values)
+        insert_audit(connection, records)
 
 
-def insert_audit(connection: Connection, values: dict) -> None:
-    """One AuditEvent (values as `audit_values`) on this connection; the caller commits."""
+def insert_audit(connection: Connection, values: dict | list[dict]) -> None:
+    """AuditEvents (values as `audit_values`, one or a list) on this connection; the caller commits."""
     connection.execute(_INSERT, values)
 
 
