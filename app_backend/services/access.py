@@ -67,7 +67,6 @@ _CLINICIAN_DECISIONS = select(ConsentRecord.decision).where(
 )
 
 
-
 def _permitted(decisions: Select):
     """SQL: at least one permit among these decisions, and no deny (a deny outranks a permit)."""
     rank = case((ConsentRecord.decision == "deny", 2), (ConsentRecord.decision == "permit", 1), else_=0)
