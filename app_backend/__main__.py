@@ -20,14 +20,17 @@ ROLE_NAMES = ("patient", "caregiver", "clinician", "analyst", "moderator", "admi
 def _serve(args) -> int:
     import uvicorn
 
-    get_settings()  # fail fast, with one clear line, on bad configuration
+    settings = get_settings()  # fail fast, with one clear line, on bad configuration
+    workers = settings.web_concurrency if args.workers is None else args.workers
+    if workers < 1:
+        raise ConfigError(f"the number of workers must be at least 1, got {workers}")
     if not os.environ.get("SECRET_KEY"):
         # Development: one random key shared by every worker, or a token signed by one worker
         # would be refused by the next. Production refuses to start without SECRET_KEY (above).
         os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)
     if args.migrate:
         _migrate(args)
-    uvicorn.run("app_backend.main:app", host=args.host, port=args.port, workers=args.workers,
+    uvicorn.run("app_backend.main:app", host=args.host, port=args.port, workers=workers,
                 log_level=args.log_level, proxy_headers=True)
     return 0
 
@@ -69,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API server (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int,
+                       help="uvicorn worker processes (default: $WEB_CONCURRENCY, else 1; with more than "
+                       "one, set TELEHEALTH_REDIS_URL so live telehealth events reach every worker)")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-migrate", dest="migrate", action="store_false",
                        help="do not apply pending migrations before serving")

@@ -46,6 +46,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Shown in urgent guidance to patients; 112 reaches emergency services across the EU.
     emergency_number: str = "112"
+    # Uvicorn worker processes for `serve` (uvicorn's own variable; `--workers` overrides it).
+    web_concurrency: int = 1
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +83,7 @@ def load_settings() -> Settings:
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         emergency_number=os.environ.get("EMERGENCY_NUMBER", "112"),
+        web_concurrency=_int("WEB_CONCURRENCY", 1),
     )
 
 

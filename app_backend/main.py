@@ -34,6 +34,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # The same pool, each statement its own transaction: for read paths whose only write is an
+    # audit record (committed when its INSERT returns), without BEGIN and ROLLBACK round trips.
+    app.state.autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    app.state.autocommit_sessions = make_session_factory(app.state.autocommit_engine)
 
     @app.exception_handler(FhirError)
     async def fhir_error(request: Request, exc: FhirError):

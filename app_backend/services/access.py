@@ -12,10 +12,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, and_, bindparam, cast, exists, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app_backend.models import CareTeamMember, CareTeamPatient, ConsentRecord, Role, User
+from app_backend.services.audit import (
+    OUTCOME_DENIED,
+    OUTCOME_SUCCESS,
+    audit_values,
+    deciding_insert,
+    insert_audit,
+)
 
 if TYPE_CHECKING:
     from app_backend.services.accounts import Caller
@@ -47,6 +67,19 @@ _CLINICIAN_DECISIONS = select(ConsentRecord.decision).where(
 )
 
 
+def _permitted(decisions: Select):
+    """SQL: at least one permit among these decisions, and no deny (a deny outranks a permit)."""
+    rank = case((ConsentRecord.decision == "deny", 2), (ConsentRecord.decision == "permit", 1), else_=0)
+    return func.coalesce(decisions.with_only_columns(func.max(rank)).scalar_subquery(), 0) == 1
+
+
+# Per role: the purpose of its access and the statement that decides it and records the decision.
+_AUDITED_ACCESS = {
+    Role.caregiver: ("caregiving", deciding_insert(_permitted(_CAREGIVER_DECISIONS))),
+    Role.clinician: ("treatment", deciding_insert(_permitted(_CLINICIAN_DECISIONS))),
+}
+
+
 def clinician_team_ids(session: Session, user_id: int, patient_id: str | None = None) -> list[int]:
     query = select(CareTeamMember.care_team_id).where(CareTeamMember.user_id == user_id)
     if patient_id is not None:
@@ -69,6 +102,27 @@ def access_purpose(session: Session, user: User | Caller, patient_id: str, modul
     decisions = set(session.connection().scalars(statement, {
         "patient_id": patient_id, "module": module, "own": f"User/{user.id}", "user_id": user.id}))
     return purpose if "permit" in decisions and "deny" not in decisions else None
+
+
+def audited_access(connection: Connection, user: User | Caller, patient_id: str, module: str, *,
+                   action: str, entity: str, client: str | None) -> str | None:
+    """`access_purpose`, with every decision about anyone but the patient recorded as an
+    AuditEvent (success or denied) by the same statement, on this connection. The caller commits
+    (on an autocommit connection the record is committed when this returns). A patient reaching
+    their own record is not audited, nor one refused someone else's."""
+    if user.role == Role.patient:
+        return "self" if user.patient_id == patient_id else None
+    values = audit_values(user=user, action=action, patient_id=patient_id, entity=entity,
+                          purpose="denied", client=client)
+    if user.role not in _AUDITED_ACCESS:  # no per-patient access: a refusal, audited
+        insert_audit(connection, {**values, "outcome": OUTCOME_DENIED})
+        return None
+    purpose, statement = _AUDITED_ACCESS[user.role]
+    outcome = connection.execute(statement, {
+        **{f"audit_{k}": v for k, v in values.items()}, "audit_purpose": purpose,
+        "patient_id": patient_id, "module": module, "own": f"User/{user.id}", "user_id": user.id,
+    }).scalar_one()
+    return purpose if outcome == OUTCOME_SUCCESS else None
 
 
 def accessible_patient_ids(session: Session, user: User | Caller, module: str) -> list[str]:

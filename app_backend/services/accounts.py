@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app_backend import security
 from app_backend.config import Settings
 from app_backend.db import utcnow
-from app_backend.models import LoginAttempt, Role, User
+from app_backend.models import FhirResource, LoginAttempt, Role, User
 from app_backend.services import fhir_store
 
 
@@ -154,13 +154,39 @@ class Caller:
 
 _CALLER = select(User.id, User.role, User.patient_id, User.is_active, User.token_version).where(
     User.id == bindparam("id"))
+# The caller and one stored resource in one statement (the resource's columns are None when it
+# does not exist): a FHIR read authenticates and fetches in one round trip.
+_CALLER_AND_RESOURCE = _CALLER.add_columns(
+    FhirResource.patient_id.label("owner"), *fhir_store.RAW_COLUMNS[1:]
+).outerjoin(FhirResource, and_(FhirResource.id == bindparam("resource_id"),
+                               FhirResource.resource_type == bindparam("resource_type")))
+
+
+def _access_subject(settings: Settings, token: str) -> tuple[dict, int | None]:
+    claims = security.decode_token(token, secret=settings.secret_key, kind=security.ACCESS)
+    return claims, _subject(claims)
+
+
+def _caller(claims: dict, row) -> Caller:
+    _check_account(claims, row)
+    return Caller(id=row.id, role=row.role, patient_id=row.patient_id)
 
 
 def caller_from_token(session: Session, settings: Settings, token: str) -> Caller:
     """The same checks as `user_from_token` for an access token: signature, expiry, kind,
     account active, token not revoked (its version is the account's current one)."""
-    claims = security.decode_token(token, secret=settings.secret_key, kind=security.ACCESS)
-    subject = _subject(claims)
+    claims, subject = _access_subject(settings, token)
     row = session.connection().execute(_CALLER, {"id": subject}).first() if subject is not None else None
-    _check_account(claims, row)
-    return Caller(id=row.id, role=row.role, patient_id=row.patient_id)
+    return _caller(claims, row)
+
+
+def caller_and_resource(connection: Connection, settings: Settings, token: str, resource_type: str,
+                        resource_id: str) -> tuple[Caller, Row]:
+    """`caller_from_token`, and one stored resource as `fhir_store.read_raw` has it (but its
+    patient as `owner`; every column None when there is no such resource), in one statement.
+    The resource must not be shown before the caller's access to its patient is checked."""
+    claims, subject = _access_subject(settings, token)
+    row = connection.execute(_CALLER_AND_RESOURCE, {
+        "id": subject, "resource_id": resource_id, "resource_type": resource_type,
+    }).first() if subject is not None else None
+    return _caller(claims, row), row

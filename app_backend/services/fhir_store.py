@@ -70,10 +70,9 @@ def read(session: Session, resource_type: str, resource_id: str) -> FhirResource
 
 
 # The stored JSON as text, as it is: a read answers it without parsing and re-serialising it.
-_READ_RAW = select(
-    FhirResource.patient_id, FhirResource.version_id, FhirResource.last_updated,
-    cast(FhirResource.resource, Text).label("body"),
-).where(FhirResource.id == bindparam("id"), FhirResource.resource_type == bindparam("type"))
+RAW_COLUMNS = (FhirResource.patient_id, FhirResource.version_id, FhirResource.last_updated,
+               cast(FhirResource.resource, Text).label("body"))
+_READ_RAW = select(*RAW_COLUMNS).where(FhirResource.id == bindparam("id"), FhirResource.resource_type == bindparam("type"))
 
 
 def read_raw(session: Session, resource_type: str, resource_id: str):
@@ -121,13 +120,17 @@ def _filtered(query: SearchQuery) -> Select:
 
 def search_raw(session: Session, query: SearchQuery) -> tuple[list, int]:
     """As search(), with rows (id, resource_type, patient_id, body: the stored JSON text) instead
-    of ORM objects, for pages sent as they are stored."""
+    of ORM objects, for pages sent as they are stored. One statement: the page carries the total
+    (a window count), which is counted apart only for a page past the last match."""
     if query.patient_ids == []:
         return [], 0
-    page, total = _page(session, query)
-    columns = (FhirResource.id, FhirResource.resource_type, FhirResource.patient_id,
-               cast(FhirResource.resource, Text).label("body"))  # fmt: skip
-    return list(session.connection().execute(page.with_only_columns(*columns))), total
+    stmt = _ordered(query).with_only_columns(
+        FhirResource.id, FhirResource.resource_type, FhirResource.patient_id,
+        cast(FhirResource.resource, Text).label("body"), func.count().over().label("total"))
+    rows = list(session.connection().execute(stmt))
+    if rows:
+        return rows, rows[0].total
+    return rows, _total(session, query) if query.offset else 0
 
 
 def search(session: Session, query: SearchQuery) -> tuple[list[FhirResource], int]:
@@ -140,7 +143,13 @@ def search(session: Session, query: SearchQuery) -> tuple[list[FhirResource], in
 
 def _page(session: Session, query: SearchQuery) -> tuple[Select, int]:
     """The statement of one page of matches (newest first), and the total number of matches."""
-    stmt = _filtered(query)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = stmt.order_by(FhirResource.last_updated.desc(), FhirResource.id).offset(query.offset).limit(query.count)
-    return page, total
+    return _ordered(query), _total(session, query)
+
+
+def _ordered(query: SearchQuery) -> Select:
+    return (_filtered(query).order_by(FhirResource.last_updated.desc(), FhirResource.id)
+            .offset(query.offset).limit(query.count))
+
+
+def _total(session: Session, query: SearchQuery) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0

@@ -6,6 +6,8 @@ from `loadgen.py` in its own process (asyncio raw sockets, keep-alive, fixed con
 the generator does not share the server's interpreter; /health throughput is the ceiling of
 generator plus HTTP stack, and the reads are reported against it. Server CPU per request (from
 /proc) is printed too: it is far less sensitive to other load on the machine than requests/s.
+The loads take turns over --rounds rounds; figures are medians over the rounds and each ratio to
+/health the median of the ratios measured within a round.
 
 Reads measured: a patient reading their own Observation (token check, ownership), and a
 clinician reading a followed patient's Observation (token check, care team, consent, one
@@ -20,6 +22,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,6 +154,16 @@ def _load(server: subprocess.Popen, port: int, paths: list[str], headers: dict, 
     return figures
 
 
+def _median_figures(runs: list[dict]) -> dict:
+    """One load's figures over the rounds: medians of the rates, latencies and CPU per request;
+    totals of requests, errors and generator CPU."""
+    figures = {key: round(statistics.median(r[key] for r in runs), 3)
+               for key in ("per_second", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms_per_request",
+                           "load_average_1m")}
+    figures.update({key: round(sum(r[key] for r in runs), 3) for key in ("requests", "errors", "cpu_s")})
+    return figures
+
+
 def _audit_rows(database_url: str, user_id: int) -> int:
     from sqlalchemy import func, select
 
@@ -176,22 +189,31 @@ def bench_database(label: str, database_url: str, args) -> dict:
         warm = max(200, args.requests // 10)
         for paths, headers in ((["/health"], {}), (reads, seed["patient"]), (reads, seed["clinician"])):
             _load(server, port, paths, headers, warm, args.concurrency)
-        health = _load(server, port, ["/health"], {}, args.requests, args.concurrency)
-        read = _load(server, port, reads, seed["patient"], args.requests, args.concurrency)
-        clinician = _load(server, port, reads, seed["clinician"], args.requests, args.concurrency)
-        found = _load(server, port, search, seed["patient"], args.requests // 2, args.concurrency)
+        # The loads take turns, round after round, so a change in the machine's other load
+        # (it is shared) falls on all of them alike; each figure is the median over the rounds,
+        # each ratio the median of the ratios within a round.
+        loads = {"health": (["/health"], {}, 1), "read": (reads, seed["patient"], 1),
+                 "clinician": (reads, seed["clinician"], 1), "search": (search, seed["patient"], 2)}
+        per_round = max(1, args.requests // args.rounds)
+        rounds = [{name: _load(server, port, paths, headers, per_round // share, args.concurrency)
+                   for name, (paths, headers, share) in loads.items()} for _ in range(args.rounds)]
+        health, read, clinician, found = (_median_figures([r[name] for r in rounds]) for name in loads)
         audited = _audit_rows(database_url, seed["clinician_id"]) - audits_before
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+
+    def ratio(name: str) -> float:
+        return round(statistics.median(r[name]["per_second"] / r["health"]["per_second"] for r in rounds), 3)
+
     result = {
         "generator_ceiling_health": health, "fhir_read": read, "fhir_read_clinician": clinician,
-        "fhir_search": found,
-        "read_vs_health_throughput": round(read["per_second"] / health["per_second"], 3),
-        "clinician_read_vs_health_throughput": round(clinician["per_second"] / health["per_second"], 3),
-        "search_vs_health_throughput": round(found["per_second"] / health["per_second"], 3),
-        "clinician_reads_audited": audited == warm + args.requests,
+        "fhir_search": found, "rounds": rounds,
+        "read_vs_health_throughput": ratio("read"),
+        "clinician_read_vs_health_throughput": ratio("clinician"),
+        "search_vs_health_throughput": ratio("search"),
+        "clinician_reads_audited": audited == warm + clinician["requests"],
         "read_meets_target": all(r["per_second"] >= TARGET_PER_SECOND and r["p95_ms"] <= TARGET_P95_MS
                                  and r["errors"] == 0 for r in (read, clinician)),
     }
@@ -201,6 +223,10 @@ def bench_database(label: str, database_url: str, args) -> dict:
               f"p95 {f['p95_ms']:6.1f} ms  server {f['server_cpu_ms_per_request']:5.2f} ms CPU/req  "
               f"generator {f['cpu_s']:5.2f} s CPU  errors {f['errors']}  load {f['load_average_1m']}",
               flush=True)
+    print(f"{label:10s} median of {args.rounds} rounds; throughput vs /health: patient read "
+          f"{result['read_vs_health_throughput']}, clinician read "
+          f"{result['clinician_read_vs_health_throughput']}, search {result['search_vs_health_throughput']}",
+          flush=True)
     print(f"{label:10s} reads meet {TARGET_PER_SECOND}/s at p95 <= {TARGET_P95_MS} ms: "
           f"{result['read_meets_target']}; every clinician read audited: "
           f"{result['clinician_reads_audited']}", flush=True)
@@ -231,9 +257,11 @@ def main() -> dict:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--observations", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the loads take turns this many times (--requests are split among them)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     args = parser.parse_args()
-    figures = {"config": {"requests": args.requests, "concurrency": args.concurrency,
+    figures = {"config": {"requests": args.requests, "rounds": args.rounds, "concurrency": args.concurrency,
                           "uvicorn_workers": args.workers, "cpus": os.cpu_count(),
                           "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}}
     if args.only != "postgresql":

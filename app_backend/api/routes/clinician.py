@@ -8,7 +8,13 @@ from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from app_backend.api.deps import ClinicianUser, SessionDep, audit, check_patient_access
+from app_backend.api.deps import (
+    ClinicianUser,
+    SessionDep,
+    audit,
+    audit_listed,
+    check_patient_access,
+)
 from app_backend.api.health_record_schemas import AlertOut
 from app_backend.api.schemas import FhirResourceOut, Strict
 from app_backend.fhir.bundles import searchset
@@ -78,8 +84,8 @@ def my_alerts(
     else:
         patients = accessible_patient_ids(session, clinician, MODULE)
     alerts = alerts_for(session, patients, count, offset)
-    for seen in sorted({a.patient_id for a in alerts} - {patient_id}):
-        audit(request, clinician, patient_id=seen, entity="/clinician/alerts", purpose="treatment")
+    audit_listed(request, session, clinician, {a.patient_id for a in alerts} - {patient_id},
+                 entity="/clinician/alerts")
     return [alert_out(a) for a in alerts]
 
 

@@ -6,15 +6,19 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app_backend.api.deps import (
-    CareCaller,
     CareUser,
     CurrentUser,
     SessionDep,
     SettingsDep,
-    audit,
+    TokenDep,
+    audit_listed,
+    care_caller,
+    care_caller_and_resource,
     check_patient_access,
+    client_address,
 )
 from app_backend.api.schemas import FhirResourceOut
 from app_backend.fhir.bundles import aware, base_url, full_url, searchset, searchset_text
@@ -31,7 +35,7 @@ from app_backend.fhir.search_params import apply_date, parse_codes
 from app_backend.fhir.validation import FhirError, not_found, operation_outcome, validate_resource
 from app_backend.models import Role
 from app_backend.services import fhir_store
-from app_backend.services.access import accessible_patient_ids
+from app_backend.services.access import accessible_patient_ids, audited_access
 from app_backend.services.catalogue import instruments
 from app_backend.services.health_record import RECORD_TYPES, submit
 
@@ -81,24 +85,32 @@ def read_questionnaire(questionnaire_id: ResourceId, _user: CurrentUser, setting
 
 
 @router.get("/{resource_type}/{resource_id}", response_model=FhirResourceOut)
-def read(resource_type: ReadableType, resource_id: ResourceId, request: Request,
-         user: CareCaller, session: SessionDep):
+async def read(resource_type: ReadableType, resource_id: ResourceId, request: Request, token: TokenDep):
     """Read one resource; another patient's resource answers 404, as if absent."""
-    reference = f"{resource_type.value}/{resource_id}"
-    row = fhir_store.read_raw(session, resource_type.value, resource_id)
-    if row is None or row.patient_id is None:
-        raise not_found(reference)
-    check_patient_access(request, session, user, row.patient_id, module=MODULE, entity=reference)
+    # The whole read in one threadpool call, rather than one per sync dependency plus the route's.
+    return await run_in_threadpool(_read, request, token, resource_type.value, resource_id)
+
+
+def _read(request: Request, token: str | None, resource_type: str, resource_id: str) -> Response:
+    """Sign-in check and fetch in one statement, then the access decision and its audit record
+    (anyone but the patient) in another, each committed on its own (autocommit): two round trips
+    for a clinician's or caregiver's read, one for a patient's, no BEGIN, COMMIT or ROLLBACK."""
+    reference = f"{resource_type}/{resource_id}"
+    with request.app.state.autocommit_engine.connect() as connection:
+        caller, row = care_caller_and_resource(connection, request, token, resource_type, resource_id)
+        if row.owner is None or audited_access(
+                connection, caller, row.owner, MODULE, action="R", entity=reference,
+                client=client_address(request)) is None:
+            raise not_found(reference)  # absent, or not the caller's to see: the same answer
     return json_text_response(row.body, row.version_id, headers={
         "Last-Modified": row.last_updated.strftime("%a, %d %b %Y %H:%M:%S GMT")})
 
 
 @router.get("/{resource_type}", response_model=FhirResourceOut)
-def search(
+async def search(
     resource_type: ReadableType,
     request: Request,
-    user: CareCaller,
-    session: SessionDep,
+    token: TokenDep,
     patient: Annotated[str | None, Query(max_length=64)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     date: Annotated[list[str] | None, Query(max_length=2)] = None,
@@ -107,26 +119,33 @@ def search(
     offset: Offset = 0,
 ):
     """Search the caller's reachable records by patient, code, date and _since, newest first."""
-    patient = patient.removeprefix("Patient/") if patient else None
-    if patient:
-        check_patient_access(request, session, user, patient, module=MODULE,
-                             entity=f"{resource_type.value}?patient={patient}")
-        patient_ids = [patient]
-    else:
-        patient_ids = accessible_patient_ids(session, user, MODULE)
-    query = fhir_store.SearchQuery(
-        resource_type=resource_type.value, patient_ids=patient_ids, codes=parse_codes(code),
-        since=aware(since), count=count, offset=offset,
-    )
-    for value in date or []:
-        if len(value) > 40:
-            raise FhirError(422, "a date parameter is at most 40 characters", "invalid")
-    apply_date(query, date or [])
-    rows, total = fhir_store.search_raw(session, query)
-    if not patient and user.role != Role.patient:
-        for seen in sorted({r.patient_id for r in rows if r.patient_id}):
-            audit(request, user, patient_id=seen, entity=f"{resource_type.value}?search",
-                  purpose="treatment" if user.role == Role.clinician else "caregiving")
+    # The whole search in one threadpool call, on autocommit connections, as `read`.
+    return await run_in_threadpool(_search, request, token, resource_type.value, {
+        "patient": patient, "code": code, "date": date, "since": since, "count": count, "offset": offset})
+
+
+def _search(request: Request, token: str | None, resource_type: str, params: dict) -> Response:
+    patient = params["patient"].removeprefix("Patient/") if params["patient"] else None
+    count, offset, date = params["count"], params["offset"], params["date"] or []
+    with request.app.state.autocommit_sessions() as session:
+        user = care_caller(session, request, token)
+        if patient:
+            check_patient_access(request, session, user, patient, module=MODULE,
+                                 entity=f"{resource_type}?patient={patient}")
+            patient_ids = [patient]
+        else:
+            patient_ids = accessible_patient_ids(session, user, MODULE)
+        query = fhir_store.SearchQuery(
+            resource_type=resource_type, patient_ids=patient_ids, codes=parse_codes(params["code"]),
+            since=aware(params["since"]), count=count, offset=offset,
+        )
+        for value in date:
+            if len(value) > 40:
+                raise FhirError(422, "a date parameter is at most 40 characters", "invalid")
+        apply_date(query, date)
+        rows, total = fhir_store.search_raw(session, query)
+        if not patient:
+            audit_listed(request, session, user, (r.patient_id for r in rows), entity=f"{resource_type}?search")
     return Response(searchset_text(request, rows, offset=offset, count=count, total=total),
                     media_type=FhirJSONResponse.media_type)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 
-from app_backend.api.deps import SessionDep, check_patient_access, require_roles
+from app_backend.api.deps import SessionDep, audit_listed, check_patient_access, require_roles
 from app_backend.api.routes.telehealth import CareSide, ConfigDep, Staff, deliver
 from app_backend.db import utcnow
 from app_backend.models import Role, User
@@ -68,8 +68,10 @@ def list_appointments(request: Request, session: SessionDep, user: CareSide, con
         patients = [patient_id]
     else:
         patients = accessible_patient_ids(session, user, MODULE)
-    rows = session.scalars(select(Appointment).where(Appointment.patient_id.in_(patients or [""]))
-                           .order_by(Appointment.created_at.desc()).limit(200))
+    rows = list(session.scalars(select(Appointment).where(Appointment.patient_id.in_(patients or [""]))
+                                .order_by(Appointment.created_at.desc()).limit(200)))
+    if patient_id is None:
+        audit_listed(request, session, user, (a.patient_id for a in rows), entity="Appointment")
     return [appointments.as_fhir(config, a) for a in rows]
 
 

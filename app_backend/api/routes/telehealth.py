@@ -23,7 +23,7 @@ from fastapi import (
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from app_backend.api.deps import SessionDep, check_patient_access, require_roles
+from app_backend.api.deps import SessionDep, audit_listed, check_patient_access, require_roles
 from app_backend.db import utcnow
 from app_backend.models import Role, User
 from app_backend.models.telehealth import Attachment, Message, Thread
@@ -159,7 +159,11 @@ def list_threads(request: Request, session: SessionDep, user: CareSide,
         patients = [patient_id]
     else:
         patients = accessible_patient_ids(session, user, MODULE)
-    return [_thread_json(t, messaging.unread_count(session, user, t)) for t in messaging.threads_for(session, patients)]
+    threads = messaging.threads_for(session, patients)
+    listed = [_thread_json(t, messaging.unread_count(session, user, t)) for t in threads]
+    if patient_id is None:
+        audit_listed(request, session, user, (t.patient_id for t in threads), entity="telehealth-thread")
+    return listed
 
 
 @router.get("/threads/{thread_id}/messages")

@@ -87,3 +87,52 @@ def test_signed_out_expired_and_forged_tokens_are_refused(client, settings, worl
     assert client.get(url, headers=patient.headers).status_code == 401
     search = client.get("/fhir/Observation", headers=patient.headers)
     assert search.status_code == 401
+
+
+def test_every_caregiver_access_is_audited(client, app, world, tmp_path):
+    """Delegated access is access by someone else than the patient: each read, search, summary
+    and list a caregiver makes of the patient's data leaves an AuditEvent (purpose caregiving)."""
+    from app_backend.services.telehealth.config import TelehealthConfig
+
+    app.state.telehealth = TelehealthConfig(attachment_dir=tmp_path / "attachments",
+                                            video_base_url="https://video.test/room")
+    try:
+        patient, caregiver = world.patient(), world.caregiver()
+        world.delegate(patient, caregiver)
+        created = client.post("/fhir/Observation", headers=patient.headers,
+                              json=observation(patient.patient_id, "8867-4", 61, "/min")).json()
+        assert client.post("/telehealth/threads", headers=patient.headers, json={
+            "patient_id": patient.patient_id, "subject": "Fever", "body": "37.9 last night"}).status_code == 201
+        assert client.post("/telehealth/appointments", headers=patient.headers, json={
+            "patient_id": patient.patient_id, "reason": "Follow-up"}).status_code == 201
+        reads = [f"/fhir/Observation/{created['id']}", f"/fhir/Observation?patient={patient.patient_id}",
+                 "/fhir/Observation", f"/fhir/Patient/{patient.patient_id}/$summary",
+                 "/telehealth/threads", "/telehealth/appointments"]
+        for url in reads:
+            for person in (caregiver, patient):
+                answer = client.get(url, headers=person.headers)
+                assert answer.status_code == 200, (url, answer.text)
+                assert patient.patient_id in answer.text, url
+        with app.state.session_factory() as session:
+            purposes = session.scalars(select(AuditRecord.purpose).where(
+                AuditRecord.user_id == caregiver.id, AuditRecord.outcome == "0")).all()
+        assert purposes == ["caregiving"] * len(reads)
+        assert _audits(app, patient.id, "0") == 0
+    finally:
+        app.state.telehealth = None
+
+
+def test_search_pages_carry_the_total_of_all_matches(client, followed):
+    patient, clinician, _created = followed
+    client.post("/fhir/Observation", headers=patient.headers,
+                json=observation(patient.patient_id, "8867-4", 62, "/min"))
+    url = f"/fhir/Observation?patient={patient.patient_id}&code=8867-4&_count=1"
+    for person in (patient, clinician):
+        first = client.get(url, headers=person.headers).json()
+        assert first["total"] == 2 and len(first["entry"]) == 1
+        assert first["entry"][0]["resource"]["valueQuantity"]["value"] == 62  # newest first
+        past = client.get(f"{url}&_offset=5", headers=person.headers).json()
+        assert past["total"] == 2 and past.get("entry", []) == []
+        none = client.get(f"/fhir/Observation?patient={patient.patient_id}&code=0000-0",
+                          headers=person.headers).json()
+        assert none["total"] == 0
