@@ -33,7 +33,7 @@ def _run_loader(ctx: FileLoad, detected: Detected, expected_type: str | None) ->
     if detected.kind == "fhir-ndjson":
         from ingestion.load.fhir_sql import load_fhir_lines, ndjson_source
 
-        load_fhir_lines(ctx, ndjson_source(ctx.path), expected_type)
+        load_fhir_lines(ctx, ndjson_source(ctx.path), expected_type, ndjson_source(ctx.path, numbered=True))
     elif detected.kind == "fhir-bundle":
         from ingestion.load.fhir_bundle import load_bundle
 
