@@ -1,11 +1,13 @@
 """Set-based FHIR loading: validate, hash and insert every resource of a file in DuckDB SQL.
 
 A source relation yields (record_number, line, id_hint, patient_hint): one JSON text per resource.
-Pass 1 classifies each line (a reason code, or null when it is fine) and keeps only the offending
-lines' text; pass 2 re-reads the source beside pass 1's rows and inserts the fine lines that raw
-does not hold yet (an anti-join: raw has no unique index to maintain), so a line is either
-quarantined or loaded, never both. Lines repeated within the file are removed after the insert,
-in the same transaction (drop_repeats_within_load).
+One statement reads the source once: it parses each line once (its fields and its canonical form
+from the same parse), classifies it (a reason code, or null when it is fine), hashes it, and writes
+it to raw.fhir_resources: a new resource as itself, a resource raw already held (a mark join on
+content_hash: raw has no unique index to maintain) or an invalid line as a marker row. The markers
+are counted, the invalid lines quarantined and the markers deleted in the same transaction, so a
+line is either quarantined or loaded, never both. Lines repeated within the file are removed after
+the insert, in the same transaction (drop_repeats_within_load).
 
 Canonical form: DuckDB's json() of the line (whitespace removed, numbers and escapes normalised,
 key order as received). content_hash = sha256 of it. Sorting keys would need per-resource Python,
@@ -34,10 +36,11 @@ from ingestion.load.units import BY_LOINC, sql_unit_rules
 MAX_LINE_BYTES = 64 << 20  # a single resource may be large (attachments), but not unbounded
 
 # Field positions in the list extracted once per line (json_extract_string with a list of paths
-# parses the line once).
+# parses the line once). The last, '$', is the whole object written back out: the canonical form,
+# byte for byte what json(line) gives, without parsing the line a second time.
 _PATHS = ["$.resourceType", "$.id", "$.meta.versionId", "$.meta.lastUpdated",
           "$.code.coding[0].code", "$.valueQuantity.value", "$.valueQuantity.code",
-          "$.valueQuantity.unit", *PATIENT_REFERENCE_PATHS, *CHECKED_DATE_PATHS]
+          "$.valueQuantity.unit", *PATIENT_REFERENCE_PATHS, *CHECKED_DATE_PATHS, "$"]
 _F = {path: i + 1 for i, path in enumerate(_PATHS)}
 
 
@@ -151,7 +154,7 @@ def load_sql(source: str, expected_type: str | None) -> str:
         with checked as (
             select *, h in (select content_hash from raw.fhir_resources) as seen
             from (select *, sha256(canon) as h
-                  from (select *, if(reason_code is null, json(line), null) as canon
+                  from (select *, if(reason_code is null, {f('$')}, null) as canon
                         from ({classified_sql(source, expected_type)})))
         )
         select case when reason_code is not null then '{_QUARANTINED}' || reason_code
