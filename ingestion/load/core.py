@@ -13,7 +13,7 @@ import duckdb
 from ingestion.load.detect import Detected, detect
 from ingestion.load.fhir_types import ID_PATTERN
 from ingestion.load.report import FileReport, Rejected
-from ingestion.load.session import FileLoad, file_sha256, log_rejection
+from ingestion.load.session import FileLoad, file_sha256, file_sha256_soon, log_rejection
 from ingestion.warehouse import connect
 
 DEVICE_KINDS = {"open-mhealth", "apple-health", "device-csv"}
@@ -73,7 +73,7 @@ def load_file(con, path: Path, patient: str | None = None, detected: Detected | 
     try:
         detected = detected or detect(path)
         kind = detected.kind
-        sha = file_sha256(path)
+        sha = file_sha256_soon(path)
         if kind in DEVICE_KINDS and not patient_id:
             raise Rejected("no patient: this kind of file carries no identity; pass --patient ID or "
                            "put it under a patient=<FHIR Patient id> folder")
@@ -90,7 +90,7 @@ def load_file(con, path: Path, patient: str | None = None, detected: Detected | 
         if in_transaction:
             con.execute("rollback")
         message = str(exc) if isinstance(exc, Rejected) else _explain(exc)
-        return log_rejection(con, path, kind, patient_id, sha, message, started)
+        return log_rejection(con, path, kind, patient_id, _checksum_or_none(sha), message, started)
 
 
 def expand(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -157,6 +157,13 @@ def load_paths(paths, warehouse=None, patient: str | None = None,
         if con is not warehouse:
             con.close()
     return reports
+
+
+def _checksum_or_none(sha) -> str | None:
+    try:
+        return sha.result() if sha is not None else None
+    except OSError:
+        return None
 
 
 def _safe_sha(path: Path) -> str | None:
