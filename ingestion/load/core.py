@@ -14,7 +14,7 @@ from ingestion.load.detect import Detected, detect
 from ingestion.load.fhir_types import ID_PATTERN
 from ingestion.load.report import FileReport, Rejected
 from ingestion.load.session import FileLoad, file_sha256, file_sha256_soon, log_rejection
-from ingestion.warehouse import connect
+from ingestion.warehouse import connect, migrate_fhir_content_hashes
 
 DEVICE_KINDS = {"open-mhealth", "apple-health", "device-csv"}
 _PATIENT_DIR = re.compile(rf"patient=({ID_PATTERN})")
@@ -120,7 +120,11 @@ def load_paths(paths, warehouse=None, patient: str | None = None,
 
     files = expand([paths] if isinstance(paths, (str, os.PathLike)) else paths)
     remove_orphans()  # staging files of loads that were killed: they hold patient records
-    con = warehouse if isinstance(warehouse, duckdb.DuckDBPyConnection) else connect(warehouse)
+    if isinstance(warehouse, duckdb.DuckDBPyConnection):
+        con = warehouse
+        migrate_fhir_content_hashes(con)  # connect() does it for the warehouses it opens
+    else:
+        con = connect(warehouse)
     con.execute("set enable_progress_bar = false")  # reports are ours; DuckDB's bar is noise in logs
     reports: list[FileReport] = []
 

@@ -10,10 +10,12 @@ line is either quarantined or loaded, never both. Lines repeated within the file
 the insert, in the same transaction (drop_repeats_within_load).
 
 Canonical form: DuckDB's json() of the line (whitespace removed, numbers and escapes normalised,
-key order as received). content_hash = sha256 of it. Sorting keys would need per-resource Python,
-which costs more than the rest of the load; a server's own key order is stable, and a resource that
-arrives twice with reordered keys is at worst kept twice, which the latest-version rule downstream
-absorbs.
+key order as received). content_hash = md5 of it (ingestion/warehouse.py): 128 bits make an
+accidental collision impossible in practice, and a crafted md5 collision needs both resources made
+by the same sender, who could as well send one; sha256 cost ~twice as much per byte. Sorting keys
+would need per-resource Python, which costs more than the rest of the load; a server's own key
+order is stable, and a resource that arrives twice with reordered keys is at worst kept twice,
+which the latest-version rule downstream absorbs.
 """
 
 from __future__ import annotations
@@ -153,7 +155,7 @@ def load_sql(source: str, expected_type: str | None) -> str:
         insert into raw.fhir_resources
         with checked as (
             select *, h in (select content_hash from raw.fhir_resources) as seen
-            from (select *, sha256(canon) as h
+            from (select *, md5(canon) as h
                   from (select *, if(reason_code is null, {f('$')}, null) as canon
                         from ({classified_sql(source, expected_type)})))
         )
