@@ -41,6 +41,19 @@ def test_every_line_keeps_its_own_fields_and_line_number(tmp_path, warehouse, qu
         from raw.fhir_resources""") == [(0,)]
 
 
+def test_repeated_and_blank_invalid_lines_each_keep_their_line_number(tmp_path, warehouse, query):
+    # Invalid lines are found again by their hash: one repeated, blank lines, one already loaded.
+    path = tmp_path / "r.ndjson"
+    path.write_text("\n".join([json.dumps(observation("o1")), "{bad", "", json.dumps(observation("o2")),
+                                "{bad", "   ", json.dumps(observation("o1"))]) + "\n", encoding="utf-8")
+    [report] = load_paths([path], warehouse)
+    assert (report.loaded, report.duplicates, report.quarantined) == (2, 1, 4)
+    assert query("select record_number, reason_code, content from quarantine.records order by 1") == [
+        (2, "invalid-json", "{bad"), (3, "invalid-json", None), (5, "invalid-json", "{bad"),
+        (6, "invalid-json", "   ")]
+    assert query("select count(*) from raw.fhir_resources where resource_type = ''") == [(0,)]  # no marker left
+
+
 def test_device_reading_repeated_in_one_export_is_kept_once(tmp_path, warehouse, query):
     beat = apple_record("HKQuantityTypeIdentifierHeartRate", 72, "count/min")
     path = tmp_path / "export.xml"
