@@ -39,10 +39,11 @@ create table if not exists raw.load_log (
 );
 
 -- FHIR R4 resources from any FHIR source (NDJSON, Bundles, the backend's $export).
--- content_hash = sha256 of the canonical JSON, DuckDB's json() of the resource (whitespace removed,
--- numbers and escapes normalised, key order as received): the idempotency key (ingestion/README.md),
--- unique by construction (loads anti-join on it) but not declared so: maintaining a unique index cost
--- more than all the rest of a bulk load.
+-- content_hash = md5 of the canonical JSON (32 hex digits), DuckDB's json() of the resource (whitespace
+-- removed, numbers and escapes normalised, key order as received): the idempotency key
+-- (ingestion/README.md), unique by construction (loads mark-join on it) but not declared so:
+-- maintaining a unique index cost more than all the rest of a bulk load. Loaders before it used
+-- sha256 (64 hex digits); ensure_raw_schema rewrites such rows (migrate_fhir_content_hashes).
 create table if not exists raw.fhir_resources (
     content_hash     varchar not null,
     resource_type    varchar not null,
@@ -132,3 +133,13 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, lock
 
 def ensure_raw_schema(con) -> None:
     con.execute(RAW_DDL)
+    migrate_fhir_content_hashes(con)
+
+
+def migrate_fhir_content_hashes(con) -> int:
+    """Rewrite the sha256 content_hash of FHIR rows loaded before the key became md5 (one statement,
+    so all rows or none) to md5 of the same canonical JSON, the stored resource: a resource loaded
+    then dedupes against the same resource loaded now. How many rows it rewrote (0 once done: the
+    check is a scan of the hash column)."""
+    return con.execute("update raw.fhir_resources set content_hash = md5(resource) "
+                       "where length(content_hash) = 64").fetchone()[0]

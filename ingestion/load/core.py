@@ -13,8 +13,8 @@ import duckdb
 from ingestion.load.detect import Detected, detect
 from ingestion.load.fhir_types import ID_PATTERN
 from ingestion.load.report import FileReport, Rejected
-from ingestion.load.session import FileLoad, file_sha256, log_rejection
-from ingestion.warehouse import connect
+from ingestion.load.session import FileLoad, file_sha256, file_sha256_soon, log_rejection
+from ingestion.warehouse import connect, migrate_fhir_content_hashes
 
 DEVICE_KINDS = {"open-mhealth", "apple-health", "device-csv"}
 _PATIENT_DIR = re.compile(rf"patient=({ID_PATTERN})")
@@ -33,7 +33,7 @@ def _run_loader(ctx: FileLoad, detected: Detected, expected_type: str | None) ->
     if detected.kind == "fhir-ndjson":
         from ingestion.load.fhir_sql import load_fhir_lines, ndjson_source
 
-        load_fhir_lines(ctx, ndjson_source(ctx.path), expected_type)
+        load_fhir_lines(ctx, ndjson_source(ctx.path), expected_type, ndjson_source(ctx.path, numbered=True))
     elif detected.kind == "fhir-bundle":
         from ingestion.load.fhir_bundle import load_bundle
 
@@ -73,7 +73,7 @@ def load_file(con, path: Path, patient: str | None = None, detected: Detected | 
     try:
         detected = detected or detect(path)
         kind = detected.kind
-        sha = file_sha256(path)
+        sha = file_sha256_soon(path)
         if kind in DEVICE_KINDS and not patient_id:
             raise Rejected("no patient: this kind of file carries no identity; pass --patient ID or "
                            "put it under a patient=<FHIR Patient id> folder")
@@ -90,7 +90,7 @@ def load_file(con, path: Path, patient: str | None = None, detected: Detected | 
         if in_transaction:
             con.execute("rollback")
         message = str(exc) if isinstance(exc, Rejected) else _explain(exc)
-        return log_rejection(con, path, kind, patient_id, sha, message, started)
+        return log_rejection(con, path, kind, patient_id, _checksum_or_none(sha), message, started)
 
 
 def expand(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -120,7 +120,11 @@ def load_paths(paths, warehouse=None, patient: str | None = None,
 
     files = expand([paths] if isinstance(paths, (str, os.PathLike)) else paths)
     remove_orphans()  # staging files of loads that were killed: they hold patient records
-    con = warehouse if isinstance(warehouse, duckdb.DuckDBPyConnection) else connect(warehouse)
+    if isinstance(warehouse, duckdb.DuckDBPyConnection):
+        con = warehouse
+        migrate_fhir_content_hashes(con)  # connect() does it for the warehouses it opens
+    else:
+        con = connect(warehouse)
     con.execute("set enable_progress_bar = false")  # reports are ours; DuckDB's bar is noise in logs
     reports: list[FileReport] = []
 
@@ -157,6 +161,13 @@ def load_paths(paths, warehouse=None, patient: str | None = None,
         if con is not warehouse:
             con.close()
     return reports
+
+
+def _checksum_or_none(sha) -> str | None:
+    try:
+        return sha.result() if sha is not None else None
+    except OSError:
+        return None
 
 
 def _safe_sha(path: Path) -> str | None:

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from ingestion.load.report import REASONS, FileReport
 from ingestion.load.staging import staged_json, values_sql
 
 QUARANTINE_CONTENT_MAX = 1 << 20  # 1 MiB, as the quarantine.records contract says
+_CHECKSUMS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-sha256")
 
 
 def file_sha256(path: Path) -> str:
@@ -27,6 +29,12 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 22):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def file_sha256_soon(path: Path) -> Future:
+    """The file's sha256, computed in a thread while the load works (hashlib releases the GIL, so
+    the read and hash of a large file overlap DuckDB's work instead of preceding it)."""
+    return _CHECKSUMS.submit(file_sha256, path)
 
 
 @contextmanager
@@ -63,13 +71,13 @@ def drop_repeats_within_load(con, table: str, load_id: str) -> int:
 class FileLoad:
     """The state of one file's load inside its transaction."""
 
-    def __init__(self, con, path: Path, kind: str, patient_id: str | None, sha256: str):
+    def __init__(self, con, path: Path, kind: str, patient_id: str | None, sha256: str | Future):
         self.con = con
         self.path = path
         self.source_file = str(path)
         self.kind = kind
         self.patient_id = patient_id
-        self.sha256 = sha256
+        self._sha256 = sha256
         self.load_id = uuid.uuid4().hex
         self.started_at = datetime.now(UTC)
         self.loaded = 0
@@ -77,6 +85,13 @@ class FileLoad:
         self.skipped = 0
         self.reasons: Counter = Counter()
         self.notes: list[str] = []
+
+    @property
+    def sha256(self) -> str:
+        """The file's checksum (waiting for it, when it is still being computed)."""
+        if isinstance(self._sha256, Future):
+            self._sha256 = self._sha256.result()
+        return self._sha256
 
     # -- quarantine -------------------------------------------------------------------------
     def quarantine_from_table(self, table: str) -> None:

@@ -86,7 +86,7 @@ drop schema bench cascade;
 REPLICATE_SQL = """
 insert into raw.fhir_resources
     select * replace (
-        sha256(content_hash || '{copy}') as content_hash,
+        md5(content_hash || '{copy}') as content_hash,
         regexp_replace(resource_id, '^sp-(\\d+)', 'sp-\\1r{copy}') as resource_id,
         regexp_replace(patient_id, '^sp-(\\d+)', 'sp-\\1r{copy}') as patient_id,
         cast(regexp_replace(cast(resource as varchar), '"(Patient/)?sp-(\\d+)', '"\\1sp-\\2r{copy}', 'g') as json)

@@ -104,8 +104,8 @@ def alert_review_task(tid: str, alert_id: str, status: str, last_modified: str) 
     }
 
 
-def _hash(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+def _hash(obj, algorithm=hashlib.sha256) -> str:
+    return algorithm(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def insert_resources(con, resources: list[dict], *, loaded_at: datetime = LOAD_TIME, load_id: str = "load-1") -> None:
@@ -114,7 +114,7 @@ def insert_resources(con, resources: list[dict], *, loaded_at: datetime = LOAD_T
         pid = res["id"] if res["resourceType"] == "Patient" else res.get("subject", {}).get("reference", "").removeprefix("Patient/") or None
         meta = res.get("meta", {})
         rows.append((
-            _hash(res), res["resourceType"], res["id"], meta.get("versionId"), meta.get("lastUpdated"), pid,
+            _hash(res, hashlib.md5), res["resourceType"], res["id"], meta.get("versionId"), meta.get("lastUpdated"), pid,
             "fhir-ndjson", "test.ndjson", load_id, loaded_at, json.dumps(res),
         ))
     con.executemany("insert into raw.fhir_resources values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -1,6 +1,7 @@
 """Raw tables carry no unique index: de-duplication is the loaders' own, so it is tested here
-against every way a record can repeat (within a file, across files, with other whitespace), and
-the two passes of the FHIR load are checked to pair each line with its own validation."""
+against every way a record can repeat (within a file, across files, with other whitespace, across
+the change of the FHIR content hash from sha256 to md5), and the one-pass FHIR load is checked to
+keep each line's own fields and line number."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def test_repeats_within_a_file_and_across_files_are_kept_once(tmp_path, warehous
 
 
 def test_every_line_keeps_its_own_fields_and_line_number(tmp_path, warehouse, query):
-    # Enough lines for several DuckDB vectors, with bad lines scattered: pass 2 pairs each line with
-    # pass 1's result by position, so a shuffled pairing would show as a wrong id or line number.
+    # Enough lines for several DuckDB vectors and threads, with bad lines scattered: the load reads
+    # the lines unnumbered and finds the quarantined ones' numbers in a second, numbered read.
     n = 30_000
     lines: list = [observation(f"o{i}", patient=f"p{i % 97}", value=50 + i % 90) for i in range(n)]
     bad_at = [7, 2_049, 12_345, 29_999]
@@ -40,6 +41,19 @@ def test_every_line_keeps_its_own_fields_and_line_number(tmp_path, warehouse, qu
         from raw.fhir_resources""") == [(0,)]
 
 
+def test_repeated_and_blank_invalid_lines_each_keep_their_line_number(tmp_path, warehouse, query):
+    # Invalid lines are found again by their hash: one repeated, blank lines, one already loaded.
+    path = tmp_path / "r.ndjson"
+    path.write_text("\n".join([json.dumps(observation("o1")), "{bad", "", json.dumps(observation("o2")),
+                                "{bad", "   ", json.dumps(observation("o1"))]) + "\n", encoding="utf-8")
+    [report] = load_paths([path], warehouse)
+    assert (report.loaded, report.duplicates, report.quarantined) == (2, 1, 4)
+    assert query("select record_number, reason_code, content from quarantine.records order by 1") == [
+        (2, "invalid-json", "{bad"), (3, "invalid-json", None), (5, "invalid-json", "{bad"),
+        (6, "invalid-json", "   ")]
+    assert query("select count(*) from raw.fhir_resources where resource_type = ''") == [(0,)]  # no marker left
+
+
 def test_device_reading_repeated_in_one_export_is_kept_once(tmp_path, warehouse, query):
     beat = apple_record("HKQuantityTypeIdentifierHeartRate", 72, "count/min")
     path = tmp_path / "export.xml"
@@ -51,15 +65,42 @@ def test_device_reading_repeated_in_one_export_is_kept_once(tmp_path, warehouse,
     assert query("select count(*), count(distinct content_hash) from raw.device_observations") == [(2, 2)]
 
 
-def test_validation_plan_keeps_file_order(tmp_path):
-    # Pass 2 pairs lines with pass 1 by position; DuckDB keeps a scan's order through projections
-    # but not through joins (which it plans for long IN lists), so the plan must have none.
+def test_load_plan_runs_on_every_thread(tmp_path):
+    # WITH ORDINALITY (a streaming window) or pairing two reads by position runs everything above
+    # it on one thread: the load statement must have neither; only the quarantine's read numbers lines.
     import duckdb
 
-    from ingestion.load.fhir_sql import classified_sql, ensure_unit_rules, ndjson_source
+    from ingestion.load.fhir_sql import ensure_unit_rules, load_sql, ndjson_source
+    from ingestion.warehouse import ensure_raw_schema
 
     path = write_ndjson(tmp_path / "a.ndjson", [observation("o1")])
     con = duckdb.connect()
+    ensure_raw_schema(con)
     ensure_unit_rules(con)
-    plan = "\n".join(row[1] for row in con.execute(f"explain {classified_sql(ndjson_source(path), None)}").fetchall())
-    assert "Join" not in plan and "Read Csv" in plan
+    plan = "\n".join(row[1] for row in con.execute(f"explain {load_sql(ndjson_source(path), None)}",
+                                                    ["fhir-ndjson", str(path), "l1"]).fetchall())
+    assert "Read Csv" in plan and "Window" not in plan and "Positional" not in plan
+    numbered = "\n".join(row[1] for row in con.execute(f"explain {ndjson_source(path, numbered=True)}").fetchall())
+    assert "Window" in numbered  # the plan text the assertion above relies on
+
+
+def test_rows_hashed_with_sha256_by_earlier_loaders_still_dedupe(tmp_path, warehouse, query):
+    import duckdb
+
+    from ingestion.warehouse import connect
+
+    path = write_ndjson(tmp_path / "a.ndjson", [observation("o1"), observation("o2")])
+    load_paths([path], warehouse)
+    assert query("select count(*) from raw.fhir_resources where content_hash = md5(resource)") == [(2,)]
+    with duckdb.connect(str(warehouse)) as con:  # what a loader before the md5 key left behind
+        con.execute("update raw.fhir_resources set content_hash = sha256(resource)")
+    connect(warehouse).close()  # opening the warehouse for writing migrates the old hashes
+    assert query("select count(*) from raw.fhir_resources where content_hash = md5(resource)") == [(2,)]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw.fhir_resources set content_hash = sha256(resource)")
+    spaced = json.dumps(observation("o2"), separators=(", ", ": "))
+    [report] = load_paths([write_ndjson(tmp_path / "b.ndjson", [observation("o1"), spaced, observation("o3")])],
+                          duckdb.connect(str(warehouse)))  # a connection given: load_paths migrates too
+    assert (report.loaded, report.duplicates) == (1, 2)
+    assert query("select resource_id, length(content_hash) from raw.fhir_resources order by 1") == [
+        ("o1", 32), ("o2", 32), ("o3", 32)]

@@ -27,15 +27,20 @@ def test_killed_load_then_rerun_equals_one_clean_run(tmp_path, warehouse, query)
         out.write(str(observation("first")).replace("'", '"') + "\n")
         out.write("{truncated\n")
         out.writelines(LINE.format(i=i, p=i % 100, v=50 + i % 80, pad="x" * 100) for i in range(n))
-    script = ("import sys\nfrom ingestion.load import load_paths\nprint('loading', flush=True)\n"
+    # The child says when the file's transaction is open and its statement starting: a fixed sleep
+    # raced the load, which can finish within it on an idle machine.
+    script = ("import sys\nimport ingestion.load.fhir_sql as f\nfrom ingestion.load import load_paths\n"
+              "run = f.load_fhir_lines\n"
+              "def started(*args, **kwargs):\n    print('in transaction', flush=True)\n    return run(*args, **kwargs)\n"
+              "f.load_fhir_lines = started\n"
               "load_paths([sys.argv[1]], sys.argv[2])\nprint('done', flush=True)\n")
     child = subprocess.Popen([sys.executable, "-c", script, str(path), str(warehouse)], cwd=REPO,
                              stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "loading"
-    time.sleep(0.7)  # imports are done; the file's transaction is under way
+    assert child.stdout.readline().strip() == "in transaction"
+    time.sleep(0.05)  # into the insert of 60,000 lines, well before its commit
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    assert child.returncode == -signal.SIGKILL
+    assert child.returncode == -signal.SIGKILL and child.stdout.read() == ""
     [report] = load_paths([path], warehouse)
     assert (report.loaded, report.duplicates, report.quarantined) == (n + 1, 0, 1)
     assert query("select count(*), count(distinct resource_id) from raw.fhir_resources") == [(n + 1, n + 1)]
@@ -57,7 +62,10 @@ def test_killed_apple_health_load_then_rerun_equals_one_clean_run(tmp_path, ware
     child = subprocess.Popen([sys.executable, "-c", script, str(path), str(warehouse)], cwd=REPO,
                              stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(staging)})
     assert child.stdout.readline().strip() == "loading"
-    time.sleep(1.5)
+    deadline = time.monotonic() + 120  # kill once readings are being staged (a fixed sleep raced the load)
+    while not any(os.path.getsize(p) for p in staging.glob(f"ingest-{child.pid}-*.ndjson") if p.exists()):
+        assert time.monotonic() < deadline and child.poll() is None, "the load never staged readings"
+        time.sleep(0.01)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert child.returncode == -signal.SIGKILL

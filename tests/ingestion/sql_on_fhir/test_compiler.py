@@ -205,6 +205,6 @@ def test_source_columns_come_first_unchanged(con):
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     assert names[:3] == ["content_hash", "loaded_at", "id"]
-    assert all(len(row[0]) == 64 for row in cursor.fetchall())
+    assert all(len(row[0]) == 32 for row in cursor.fetchall())
     with pytest.raises(ViewDefinitionError, match="clashes"):
         compile_view(BP_VIEW, source_columns=("id",))
