@@ -6,10 +6,10 @@
 {#- The newest source load an incremental model holds, as a timestamptz literal read when the model
     is compiled, before its pre-hooks change the table (-infinity when it holds nothing); none on a
     full build. A literal also lets DuckDB skip old raw rows before parsing their JSON. -#}
-{% macro compiled_watermark() -%}
+{% macro compiled_watermark(column='loaded_at') -%}
     {%- if execute and is_incremental() -%}
         {%- set newest = run_query(
-            "select coalesce(cast(max(loaded_at) as varchar), '-infinity') from " ~ this) -%}
+            "select coalesce(cast(max(" ~ column ~ ") as varchar), '-infinity') from " ~ this) -%}
         {{- return("timestamptz '" ~ newest.columns[0].values()[0] ~ "'") -}}
     {%- endif -%}
     {{- return(none) -}}

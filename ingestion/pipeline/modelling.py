@@ -3,6 +3,11 @@
 One build, never one process per model: DuckDB admits a single writer process (ARCHITECTURE.md
 decision 2). dbt runs in a child process so its connection, and with it the warehouse's file lock,
 is gone when the build ends, and its logs and artefacts go to the run's own folder.
+
+The data tests on the big row-per-load tables (raw, staging, readings) check the rows loaded since
+the start of the last successful pipeline run (dbt var `data_tests_loaded_after`, from
+quality.pipeline_runs): a failed run's rows are tested again by the next run, and a warehouse with
+no successful run yet is tested whole.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from ingestion.errors import IngestionError
 from ingestion.pipeline import config
+from ingestion.warehouse import connect
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,7 @@ def dbt_build(warehouse=None, run_id: str = "manual", project_dir=None, runs_dir
         raise IngestionError(f"warehouse {target} does not exist: run the ingest step first")
     run_folder = (config.runs_dir(runs_dir) / _safe(run_id) / "dbt").resolve()
     run_folder.mkdir(parents=True, exist_ok=True)
+    tested_until = last_successful_run_start(target)
     command = [
         sys.executable,
         "-c",
@@ -55,6 +63,8 @@ def dbt_build(warehouse=None, run_id: str = "manual", project_dir=None, runs_dir
         "--log-path",
         str(run_folder / "logs"),
     ]
+    if tested_until is not None:
+        command += ["--vars", json.dumps({"data_tests_loaded_after": tested_until.isoformat()})]
     env = {
         **os.environ,
         "WAREHOUSE_PATH": str(target),
@@ -62,7 +72,10 @@ def dbt_build(warehouse=None, run_id: str = "manual", project_dir=None, runs_dir
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_VERSION_CHECK": "false",
     }
-    log.info("dbt build: project %s, warehouse %s, logs %s", project, target, run_folder)
+    log.info(
+        "dbt build: project %s, warehouse %s, logs %s, data tests on rows loaded after %s",
+        project, target, run_folder, tested_until or "the beginning",
+    )
     proc = subprocess.run(
         command, check=False, cwd=project, env=env, capture_output=True, text=True
     )
@@ -76,6 +89,23 @@ def dbt_build(warehouse=None, run_id: str = "manual", project_dir=None, runs_dir
         )
     log.info("dbt build: %s", ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     return {"status_counts": counts, "run_folder": str(run_folder)}
+
+
+def last_successful_run_start(warehouse: Path) -> datetime | None:
+    """Start of the last successful pipeline run recorded in the warehouse; None when there is none."""
+    con = connect(warehouse, read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'quality' and table_name = 'pipeline_runs'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        return con.execute(
+            "select max(started_at) from quality.pipeline_runs where status = 'success'"
+        ).fetchone()[0]
+    finally:
+        con.close()
 
 
 def _read_run_results(path: Path) -> tuple[dict, list[str]]:

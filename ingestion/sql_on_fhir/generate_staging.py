@@ -5,7 +5,13 @@
 Each `dbt_project/view_definitions/<model>.json` (its `name` is the model name) becomes
 `dbt_project/models/staging/fhir/<model>.sql`: a header saying it is generated, a `{{ config(...) }}`
 block carried over from the existing model file if it has one, and the compiled query reading
-`{{ source('raw', 'fhir_resources') }}` with the raw row's content_hash and loaded_at first.
+`{{ source('raw', 'fhir_resources') }}` with the raw row's content_hash and loaded_at first. The raw
+rows are filtered by `{{ loaded_since_last_build() }}`: true in a view or a full build, and only the
+rows loaded since the table's last build in a model whose config block makes it incremental
+(append), so the big resource types are parsed once, not by every consumer and test. A view whose
+rows come from a top-level `forEach` over an element (Observation.component) reads only the raw
+resources whose text names that element: the stored JSON is canonical (keys written plainly), and
+a resource without the element gives no row, so the filter only spares parsing the others.
 `--check` writes nothing and exits 1 when a model differs from what its ViewDefinition gives.
 """
 
@@ -23,10 +29,25 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VIEW_DIR = REPO_ROOT / "dbt_project" / "view_definitions"
 MODEL_DIR = REPO_ROOT / "dbt_project" / "models" / "staging" / "fhir"
 SOURCE = "{{ source('raw', 'fhir_resources') }}"
+RAW_ROWS = f"SELECT * FROM {SOURCE} WHERE {{{{ loaded_since_last_build() }}}}"
 SOURCE_COLUMNS = ("content_hash", "loaded_at")  # lineage of each raw row, for versions/freshness
+ELEMENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 MODEL_NAME = re.compile(r"^stg_fhir__[a-z0-9_]+$")
 CONFIG_BLOCK = re.compile(r"\{\{\s*config\(.*?\)\s*\}\}", re.DOTALL)
 _JINJA_START = re.compile(r"\{\{|\{%|\{#")
+
+
+def raw_rows(view: dict) -> str:
+    """The raw rows a view reads: RAW_ROWS, narrowed by a text search for each element that a
+    top-level `forEach` requires (no element, no row)."""
+    required = [
+        select["forEach"]
+        for select in view.get("select", [])
+        if ELEMENT_NAME.match(str(select.get("forEach", "")))
+    ]
+    return RAW_ROWS + "".join(
+        f" AND contains(CAST(resource AS VARCHAR), '\"{name}\":')" for name in required
+    )
 
 
 def render(view: dict, view_file: Path, existing_model: str | None = None) -> str:
@@ -38,8 +59,8 @@ def render(view: dict, view_file: Path, existing_model: str | None = None) -> st
         )
     if view_file.stem != name:
         raise ViewDefinitionError(f"{view_file.name}: file name must be {name}.json")
-    sql = compile_view(view, source_sql=SOURCE, source_columns=SOURCE_COLUMNS)
-    if _JINJA_START.search(sql.replace(SOURCE, "")):
+    sql = compile_view(view, source_sql=raw_rows(view), source_columns=SOURCE_COLUMNS)
+    if _JINJA_START.search(sql.replace(RAW_ROWS, "")):
         raise ViewDefinitionError(f"{view_file.name}: compiled SQL contains Jinja delimiters")
     try:
         relative = view_file.resolve().relative_to(REPO_ROOT).as_posix()

@@ -61,3 +61,21 @@ def test_missing_project_or_warehouse_is_a_clear_error(tmp_path, tiny_project):
         dbt_build(tmp_path / "wh.duckdb", project_dir=tmp_path / "nowhere")
     with pytest.raises(IngestionError, match="run the ingest step first"):
         dbt_build(tmp_path / "absent.duckdb", project_dir=project)
+
+
+def test_data_tests_are_scoped_from_the_start_of_the_last_successful_run(tmp_path):
+    from datetime import UTC, datetime
+
+    from ingestion.pipeline.modelling import last_successful_run_start
+    from ingestion.pipeline.run_log import finish_run, start_run
+
+    warehouse = tmp_path / "wh.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    assert last_successful_run_start(warehouse) is None  # no run recorded: the whole history
+    start_run(warehouse, "run-1", datetime(2026, 3, 1, 6, tzinfo=UTC))
+    finish_run(warehouse, "run-1", [])
+    start_run(warehouse, "run-2", datetime(2026, 3, 2, 6, tzinfo=UTC))
+    finish_run(warehouse, "run-2", [], error=RuntimeError("tests failed"))
+    start_run(warehouse, "run-3", datetime(2026, 3, 3, 6, tzinfo=UTC))  # this run, still running
+    # the failed run's rows are tested again: the bound is the last successful run's start
+    assert last_successful_run_start(warehouse) == datetime(2026, 3, 1, 6, tzinfo=UTC)

@@ -50,7 +50,8 @@ def con(tmp_path_factory):
 @pytest.mark.parametrize("view_file", VIEW_FILES, ids=lambda p: p.stem)
 def test_generated_model_runs_with_the_contract_columns(con, view_file):
     model = (gen.MODEL_DIR / f"{view_file.stem}.sql").read_text(encoding="utf-8")
-    sql = model.replace(gen.SOURCE, "raw.fhir_resources")
+    # as dbt renders it in a view or a full build: every raw row
+    sql = gen.CONFIG_BLOCK.sub("", model).replace(gen.RAW_ROWS, "SELECT * FROM raw.fhir_resources WHERE true")
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     assert names == list(gen.SOURCE_COLUMNS) + view_columns(
@@ -88,3 +89,10 @@ def test_existing_config_block_is_kept(tmp_path):
         view, tmp_path / "stg_fhir__people.json", "{{ config(materialized='table') }}\nselect 1"
     )
     assert "{{ config(materialized='table') }}" in text and text.startswith("-- GENERATED")
+
+
+def test_a_top_level_for_each_reads_only_resources_naming_its_element():
+    components = load_view(gen.VIEW_DIR / "stg_fhir__observation_components.json")
+    observations = load_view(gen.VIEW_DIR / "stg_fhir__observations.json")
+    assert gen.raw_rows(components) == gen.RAW_ROWS + " AND contains(CAST(resource AS VARCHAR), '\"component\":')"
+    assert gen.raw_rows(observations) == gen.RAW_ROWS

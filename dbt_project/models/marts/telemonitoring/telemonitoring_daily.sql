@@ -82,11 +82,12 @@ daily_values as (
     from daily
 ),
 
-with_baseline as (
+baseline_values as (
+    -- the values of the baseline window gathered once per row: median() and mad() over a moving
+    -- frame cost more than taking the median of the (at most baseline_days) gathered values
     select
         *,
-        median(value) over baseline_window as baseline_median,
-        mad(value) over baseline_window as baseline_mad,
+        list(value) filter (where value is not null) over baseline_window as baseline_values,
         count(value) over baseline_window as baseline_n_days
     from daily_values
     window baseline_window as (
@@ -94,6 +95,23 @@ with_baseline as (
         order by day
         range between interval {{ var('baseline_days') }} days preceding and interval 1 day preceding
     )
+),
+
+with_median as (
+    select
+        * exclude (baseline_values),
+        list_median(baseline_values) as baseline_median,
+        baseline_values
+    from baseline_values
+),
+
+with_baseline as (
+    -- MAD: the median absolute deviation from the median, as mad() computes it
+    select
+        * exclude (baseline_values),
+        list_median(list_transform(baseline_values, lambda baseline_value: abs(baseline_value - baseline_median)))
+            as baseline_mad
+    from with_median
 ),
 
 final as (

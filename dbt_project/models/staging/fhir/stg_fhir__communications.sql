@@ -14,5 +14,5 @@ SELECT
     CAST(json_extract_string((list_filter(list_transform(list_filter(json_extract(_res, '$.identifier[*]'), lambda _w1, _i2: coalesce(((json_extract_string(_w1, '$.system')) = ('http://survivorship-platform.org/fhir/telehealth-thread')), FALSE)), lambda _m3: json_extract(_m3, '$.value')), lambda _m3: _m3 IS NOT NULL))[1], '$') AS VARCHAR) AS "thread_id"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.lastUpdated', '$.status', '$.subject.reference', '$.sent', '$.sender.display']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Communication') AS _r) AS _r

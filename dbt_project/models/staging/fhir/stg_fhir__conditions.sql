@@ -19,5 +19,5 @@ SELECT
     CAST(json_extract_string(coalesce(_rj[3], _rj[4]), '$') AS VARCHAR) AS "stage_text"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.subject.reference', '$.clinicalStatus.coding[0].code', '$.category[0].coding[0].code', '$.code.coding[0].system', '$.code.coding[0].code', '$.code.coding[0].display', '$.stage[0].summary.coding[0].code']) AS _rs, json_extract(_res, ['$.onsetDateTime', '$.recordedDate', '$.stage[0].summary.text', '$.stage[0].summary.coding[0].display']) AS _rj
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Condition') AS _r) AS _r

@@ -16,5 +16,5 @@ SELECT
     CAST(_rs[7] AS TIMESTAMPTZ) AS "consented_at"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.provision.type', '$.patient.reference', '$.dateTime']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Consent') AS _r) AS _r

@@ -18,5 +18,5 @@ SELECT
     CAST(CAST(NULLIF(substring(_rs[9], (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "period_end"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.subject.reference', '$.status', '$.category.coding[0].code', '$.medicationCodeableConcept.coding[0].system', '$.medicationCodeableConcept.coding[0].code', '$.effectivePeriod.end']) AS _rs, json_extract(_res, ['$.medicationCodeableConcept.text', '$.medicationCodeableConcept.coding[0].display', '$.effectivePeriod.start', '$.effectiveDateTime']) AS _rj
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'MedicationStatement') AS _r) AS _r

@@ -2,6 +2,7 @@
 -- `python -m ingestion.sql_on_fhir.generate_staging`. Do not edit: change the
 -- ViewDefinition (the staging data contract) and regenerate.
 -- One row per component of an Observation version (blood pressure panels: systolic, diastolic).
+{{ config(materialized='incremental', incremental_strategy='append') }}
 SELECT
     _v."content_hash",
     _v."loaded_at",
@@ -30,6 +31,6 @@ FROM (
         unnest(list_transform(list_transform(json_extract(_res, '$.component[*]'), lambda _x3: {'e': _x3, 's': json_extract_string(_x3, ['$.code.coding[0].system', '$.code.coding[0].code']), 'j': json_extract(_x3, ['$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit'])}), lambda _b1, _i2: {'code_system': _b1.s[1], 'code': _b1.s[2], 'value_quantity': CAST(_b1.j[1] AS DOUBLE), 'value_unit': CAST(json_extract_string(coalesce(_b1.j[2], _b1.j[3]), '$') AS VARCHAR)})) AS _row
     FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].code', '$.subject.reference']) AS _rs, json_extract(_res, ['$.effectiveDateTime', '$.effectivePeriod.start']) AS _rj
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), '"component":')) AS _src
     WHERE _src."resource_type" = 'Observation') AS _r) AS _r
 ) AS _v

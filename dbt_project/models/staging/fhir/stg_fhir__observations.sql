@@ -2,6 +2,7 @@
 -- `python -m ingestion.sql_on_fhir.generate_staging`. Do not edit: change the
 -- ViewDefinition (the staging data contract) and regenerate.
 -- One row per Observation version: its first coding and its quantity value (top level only).
+{{ config(materialized='incremental', incremental_strategy='append') }}
 SELECT
     "content_hash",
     "loaded_at",
@@ -19,5 +20,5 @@ SELECT
     _rs[9] AS "device"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.category[0].coding[0].code', '$.code.coding[0].system', '$.code.coding[0].code', '$.subject.reference', '$.device.display']) AS _rs, json_extract(_res, ['$.effectiveDateTime', '$.effectivePeriod.start', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit']) AS _rj
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Observation') AS _r) AS _r

@@ -21,5 +21,5 @@ SELECT
     CAST(_rj[2] AS BOOLEAN) AS "is_deceased"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.identifier[0].system', '$.identifier[0].value', '$.name[0].family', '$.name[0].given[0]', '$.gender', '$.birthDate', '$.address[0].country', '$.communication[0].language.coding[0].code', '$.managingOrganization.reference']) AS _rs, json_extract(_res, ['$.active', '$.deceasedBoolean']) AS _rj
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Patient') AS _r) AS _r

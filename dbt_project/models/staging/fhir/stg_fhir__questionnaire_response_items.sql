@@ -2,6 +2,7 @@
 -- `python -m ingestion.sql_on_fhir.generate_staging`. Do not edit: change the
 -- ViewDefinition (the staging data contract) and regenerate.
 -- One row per answer of a QuestionnaireResponse version (forEach item, forEach answer).
+{{ config(materialized='incremental', incremental_strategy='append') }}
 SELECT
     _v."content_hash",
     _v."loaded_at",
@@ -31,6 +32,6 @@ FROM (
         unnest(flatten(list_transform(json_extract(_res, '$.item[*]'), lambda _e6, _i2: list_transform(list_transform(list_transform(json_extract(_e6, '$.answer[*]'), lambda _x9: {'e': _x9, 's': json_extract_string(_x9, ['$.valueCoding.system', '$.valueCoding.code']), 'j': json_extract(_x9, ['$.valueInteger', '$.valueDecimal'])}), lambda _b7, _i8: {'value_integer': CAST(CAST(_b7.j[1] AS INTEGER) AS BIGINT), 'value_decimal': CAST(_b7.j[2] AS DOUBLE), 'value_coding_system': _b7.s[1], 'value_coding_code': _b7.s[2]}), lambda _row10: struct_concat({'link_id': json_extract_string(_e6, '$.linkId')}, _row10))))) AS _row
     FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.questionnaire', '$.subject.reference', '$.authored']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), '"item":')) AS _src
     WHERE _src."resource_type" = 'QuestionnaireResponse') AS _r) AS _r
 ) AS _v

@@ -2,6 +2,7 @@
 -- `python -m ingestion.sql_on_fhir.generate_staging`. Do not edit: change the
 -- ViewDefinition (the staging data contract) and regenerate.
 -- One row per QuestionnaireResponse version, answered or not (an entered-in-error version may carry no items).
+{{ config(materialized='incremental', incremental_strategy='append') }}
 SELECT
     "content_hash",
     "loaded_at",
@@ -14,5 +15,5 @@ SELECT
     CAST(_rs[7] AS TIMESTAMPTZ) AS "authored_at"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.questionnaire', '$.subject.reference', '$.authored']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'QuestionnaireResponse') AS _r) AS _r

@@ -20,5 +20,5 @@ SELECT
     _rs[13] AS "note_text"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].system', '$.code.coding[0].code', '$.focus.identifier.system', '$.focus.identifier.value', '$.for.reference', '$.authoredOn', '$.lastModified', '$.owner.reference', '$.note[0].text']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM {{ source('raw', 'fhir_resources') }} AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Task') AS _r) AS _r
