@@ -1,5 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ drop_unpermitted_persons() }}", "{{ drop_changed_measurement_days() }}"],
+    post_hook="{{ record_watermark(ref('int_telemonitoring_readings_normalised')) }}",
+) }}
+-- depends_on: {{ ref('int_patient_keys') }}, {{ ref('int_telemonitoring_readings_normalised') }}
 -- OMOP CDM v5.4 MEASUREMENT: telemonitoring as one daily value per metric (the daily aggregate of
--- telemonitoring_daily), LOINC and UCUM concepts from the omop_concepts seed.
+-- telemonitoring_daily), LOINC and UCUM concepts from the omop_concepts seed. Incremental
+-- (macros/omop_incremental.sql): each run inserts the patient days with a reading loaded since the
+-- last run (the pre-hooks removed their rows; telemonitoring_daily rebuilt or dropped them) and
+-- every day of a permitted patient the table holds nothing of; persons no longer permitted leave.
+{%- set watermark = recorded_watermark() %}
 with daily as (
     select * from {{ ref('telemonitoring_daily') }}
 ),
@@ -16,6 +27,31 @@ metric_codes as (
 concepts as (
     select * from {{ ref('omop_concepts') }}
 ),
+
+{% if watermark %}
+    changed_days as (
+        {{ measurement_changed_days(watermark) }}
+    ),
+
+    absent_patients as (
+        {{ omop_absent_patients() }}
+    ),
+
+    daily_in_scope as (
+        select daily.*
+        from daily
+        where
+            exists (
+                select 1 from changed_days
+                where changed_days.patient_key = daily.patient_key and changed_days.day = daily.day
+            )
+            or daily.patient_key in (select absent_patients.patient_key from absent_patients)
+    ),
+{% else %}
+    daily_in_scope as (
+        select * from daily
+    ),
+{% endif %}
 
 final as (
     select
@@ -41,10 +77,12 @@ final as (
         0 as measurement_source_concept_id,
         daily.unit as unit_source_value,
         0 as unit_source_concept_id,
-        cast(round(daily.value, 2) as varchar) as value_source_value,
+        -- rounded to 9 places first: a sum added in another order differs in the last bits, which
+        -- must not flip a half-cent
+        cast(round(round(daily.value, 9), 2) as varchar) as value_source_value,
         cast(null as bigint) as measurement_event_id,
         0 as meas_event_field_concept_id
-    from daily
+    from daily_in_scope as daily
     inner join metric_codes on daily.metric = metric_codes.metric
     left join concepts as measurement_concepts
         on

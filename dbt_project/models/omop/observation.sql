@@ -1,25 +1,51 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ drop_unpermitted_persons() }}", "{{ drop_changed_observation_responses() }}"],
+    post_hook="{{ record_watermark(ref('int_prom_responses')) }}",
+) }}
+-- depends_on: {{ ref('int_patient_keys') }}, {{ ref('int_prom_responses') }}
 -- OMOP CDM v5.4 OBSERVATION: patient-reported scores (one row per response and scale). PHQ-9 and
--- GAD-7 totals carry their LOINC codes (44261-6, 70274-6) as source values.
+-- GAD-7 totals carry their LOINC codes (44261-6, 70274-6) as source values. Incremental
+-- (macros/omop_incremental.sql): each run inserts the scores of the responses whose current version
+-- was loaded since the last run (the pre-hooks removed their rows; prom_scores rescored them, or
+-- dropped a withdrawn one) and every score of a permitted patient the table holds nothing of;
+-- persons no longer permitted leave.
+{%- set watermark = recorded_watermark() %}
 with scores as (
     select * from {{ ref('prom_scores') }}
 ),
 
 loinc_totals as (
-    select
-        'phq-9' as instrument,
-        'total' as scale,
-        '44261-6' as loinc_code
-    union all
-    select
-        'gad-7' as instrument,
-        'total' as scale,
-        '70274-6' as loinc_code
+    {{ observation_loinc_totals() }}
 ),
 
 concepts as (
     select * from {{ ref('omop_concepts') }}
     where vocabulary_id = 'LOINC'
 ),
+
+{% if watermark %}
+    changed_responses as (
+        {{ observation_changed_responses(watermark) }}
+    ),
+
+    absent_patients as (
+        {{ omop_absent_patients() }}
+    ),
+
+    scores_in_scope as (
+        select scores.*
+        from scores
+        where
+            scores.response_id in (select changed_responses.response_id from changed_responses)
+            or scores.patient_key in (select absent_patients.patient_key from absent_patients)
+    ),
+{% else %}
+    scores_in_scope as (
+        select * from scores
+    ),
+{% endif %}
 
 final as (
     select
@@ -42,10 +68,10 @@ final as (
         0 as observation_source_concept_id,
         scores.score_kind as unit_source_value,
         cast(null as varchar) as qualifier_source_value,
-        cast(round(scores.score, 2) as varchar) as value_source_value,
+        cast(round(round(scores.score, 9), 2) as varchar) as value_source_value,
         cast(null as bigint) as observation_event_id,
         0 as obs_event_field_concept_id
-    from scores
+    from scores_in_scope as scores
     left join loinc_totals
         on
             scores.instrument = loinc_totals.instrument
