@@ -4,8 +4,8 @@ A small synthetic cohort is loaded once. Warehouse A is built without its last d
 earlier days of one patient's readings (a device gap, so a NO-DATA alert), then those rows arrive
 and A is built again, incrementally: a new day at the horizon, plus late data inside the alert
 frame's look-back that closes the gap. Warehouse B holds the same rows and is built once, in full.
-prom_scores, telemonitoring_daily, the alert findings and episodes, and the alerts mart must match
-row for row.
+prom_scores, telemonitoring_daily, the alert findings and episodes, the alerts mart and the OMOP
+tables must match row for row.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ COMPARED = {
     "intermediate.int_alert_episodes": [],
     # the watermark column records when a row was built, not what it says
     "intermediate.int_alert_findings": ["source_loaded_at"],
+    "omop.person": [],
+    "omop.observation_period": [],
+    "omop.measurement": [],
+    "omop.observation": [],
 }
 
 # The last day at the horizon and days -12..-8 of one device-wearing patient are held back.
@@ -149,14 +153,19 @@ def new_version_sql(resource: dict, changes: dict, loaded_at: str) -> str:
     version = {**{key: value for key, value in resource.items() if key not in changes},
                **{key: value for key, value in changes.items() if value is not None},
                "meta": {"versionId": changes["status"], "lastUpdated": loaded_at}}
-    text = json.dumps(version, separators=(",", ":"))
+    return raw_insert_sql(version, resource["subject"]["reference"].removeprefix("Patient/"), loaded_at)
+
+
+def raw_insert_sql(resource: dict, patient_id: str, loaded_at: str) -> str:
+    """SQL inserting one FHIR resource version (meta.versionId, loaded at `loaded_at`) into raw."""
+    text = json.dumps(resource, separators=(",", ":"))
     digest = hashlib.md5(text.encode()).hexdigest()  # the loader: md5 of the canonical JSON
-    patient_id = resource["subject"]["reference"].removeprefix("Patient/")
+    version = resource["meta"]["versionId"]
     return (
         "insert into raw.fhir_resources (content_hash, resource_type, resource_id, version_key, last_updated, "
         "patient_id, source_kind, source_file, load_id, loaded_at, resource) values "
-        f"('{digest}', '{resource['resourceType']}', '{resource['id']}', '{changes['status']}', "
-        f"timestamptz '{loaded_at}', '{patient_id}', 'fhir-ndjson', 'resent.ndjson', 'resent-{changes['status']}', "
+        f"('{digest}', '{resource['resourceType']}', '{resource['id']}', '{version}', "
+        f"timestamptz '{loaded_at}', '{patient_id}', 'fhir-ndjson', 'resent.ndjson', 'resent-{version}', "
         f"timestamptz '{loaded_at}', '{text}');")
 
 
@@ -224,3 +233,41 @@ def test_corrected_then_withdrawn_observations_change_days_and_alerts_incrementa
             "where reading_id like ? or reading_id = ? order by reading_id",
             [f"fhir:{panel['id']}:%", f"fhir:{temperature['id']}"]).fetchall()
     assert [reason for _, reason in reasons] == ["withdrawn"] * 3, reasons
+
+
+def consent_sql(patient_id: str, status: str, loaded_at: str) -> str:
+    """SQL inserting a version of one research-use Consent of the patient: an objection (active deny),
+    withdrawn when `status` is inactive."""
+    consent = {"resourceType": "Consent", "id": f"research-{patient_id}",
+               "meta": {"versionId": status, "lastUpdated": loaded_at}, "status": status,
+               "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "research"}]},
+               "patient": {"reference": f"Patient/{patient_id}"}, "dateTime": loaded_at, "provision": {"type": "deny"}}
+    return raw_insert_sql(consent, patient_id, loaded_at)
+
+
+def omop_footprint(warehouse: Path, patient_id: str) -> dict[str, int]:
+    """The patient's rows in each OMOP table."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        key = con.execute("select patient_key from intermediate.int_patient_keys where patient_id = ?",
+                          [patient_id]).fetchone()[0]
+        return {table: con.execute(f"select count(*) from omop.{table} where person_id = ?",
+                                   [int(key[:15], 16)]).fetchone()[0]  # the omop_id macro
+                for table in ("person", "observation_period", "measurement", "observation")}
+
+
+def test_research_objection_then_its_withdrawal_remove_then_restore_omop_rows_incrementally(loaded, tmp_path):
+    """A patient objecting to research use leaves every OMOP table on the next incremental build, and
+    comes back whole when the objection is withdrawn. Each step equals a full build."""
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        patient_id = con.execute(
+            "select patient_id from raw.device_observations intersect "
+            "select patient_id from raw.fhir_resources where resource_type = 'QuestionnaireResponse' "
+            "order by 1 limit 1").fetchone()[0]
+    object_ = consent_sql(patient_id, "active", "2099-01-01T00:00:00+00:00")
+    withdraw = consent_sql(patient_id, "inactive", "2099-01-02T00:00:00+00:00")
+
+    before, objected, withdrawn = (omop_footprint(warehouse, patient_id)
+                                   for warehouse in incremental_steps(loaded, tmp_path, [object_, withdraw]))
+    assert all(before.values()), before
+    assert set(objected.values()) == {0}, objected
+    assert withdrawn == before
