@@ -26,19 +26,17 @@ concepts as (
 ),
 
 {% if watermark %}
-    changed_responses as (
-        {{ observation_changed_responses(watermark) }}
-    ),
-
     absent_patients as (
         {{ omop_absent_patients() }}
     ),
 
     scores_in_scope as (
+        -- a score loaded since the watermark is one of a response whose current version was
+        -- (prom_scores holds only current versions, at their load time)
         select scores.*
         from scores
         where
-            scores.response_id in (select changed_responses.response_id from changed_responses)
+            scores.loaded_at > {{ watermark }}
             or scores.patient_key in (select absent_patients.patient_key from absent_patients)
     ),
 {% else %}
