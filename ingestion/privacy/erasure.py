@@ -22,7 +22,7 @@ from ingestion.errors import IngestionError
 from ingestion.warehouse import connect
 
 # Columns through which modelled tables point at a person (pseudonymised or not).
-PERSON_COLUMNS = ("patient_key", "patient_id", "person_source_value")
+PERSON_COLUMNS = ("patient_key", "patient_id", "person_source_value", "person_id")
 TEXT_SUFFIXES = {".ndjson", ".json", ".csv", ".xml", ".log", ".txt", ".jsonl"}
 SAFE_ID = re.compile(r"^[A-Za-z0-9\-\.]{1,64}$")  # FHIR id syntax
 
@@ -69,6 +69,15 @@ def patient_key_for(patient_id: str) -> str:
     return pseudonym_key(project["vars"]["patient_key_source"], patient_id)
 
 
+def omop_person_id(patient_key: str | None) -> int | None:
+    """The OMOP person_id of a patient key, as the dbt macro omop_id makes it (the first 60 bits);
+    None for a key that is not hex (no OMOP row can carry it)."""
+    try:
+        return int(patient_key[:15], 16) if patient_key else None
+    except ValueError:
+        return None
+
+
 def erase_warehouse(warehouse: Path, patient_id: str, patient_key: str | None) -> dict[str, int]:
     """Delete the person from every table of the warehouse, then rewrite the file without free blocks."""
     counts: dict[str, int] = {}
@@ -99,7 +108,8 @@ def erase_warehouse(warehouse: Path, patient_id: str, patient_key: str | None) -
         for table in ("raw.fhir_resources", "raw.device_observations", "quarantine.records"):
             con.execute(f"update {table} set source_file = '[erased]' where contains(source_file, $id)", {"id": patient_id})
         for schema, table, column in _person_columns(con):
-            value = patient_key if column in ("patient_key", "person_source_value") else patient_id
+            value = {"patient_key": patient_key, "person_source_value": patient_key,
+                     "person_id": omop_person_id(patient_key), "patient_id": patient_id}[column]
             if value is None:
                 continue
             name = f'"{schema}"."{table}"'

@@ -13,6 +13,8 @@ import duckdb
 import pytest
 from sqlalchemy import select
 
+from ingestion.privacy.erasure import omop_person_id, patient_key_for
+
 pytestmark = pytest.mark.slow
 
 PUBLIC_SCHEMAS = ("marts", "omop")
@@ -122,6 +124,9 @@ def test_one_command_erases_a_person_from_every_store(platform):
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         everything = "\n".join(_text_values(con, ("raw", "quarantine", "marts", "omop", "identity", "main")))
         assert con.execute("select count(*) from raw.fhir_resources").fetchone()[0] > 0, "others stay"
+        person_id = omop_person_id(patient_key_for(person["id"]))
+        for table in ("person", "measurement", "observation", "condition_occurrence", "drug_exposure"):
+            assert not con.execute(f"select count(*) from omop.{table} where person_id = ?", [person_id]).fetchone()[0]
     for needle in needles:
         assert needle not in everything, needle
     for path in root.rglob("*"):
