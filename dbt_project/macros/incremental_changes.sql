@@ -22,12 +22,16 @@
     {%- set watermark = compiled_watermark() -%}
     {% if watermark -%}
         delete from {{ this }}
-        where response_id in (
-            select {{ resource_key('QuestionnaireResponse', 'responses.response_id') }}
-            from {{ ref('int_prom_responses') }} as responses
-            where responses.loaded_at > {{ watermark }}
-        )
+        where response_id in ({{ changed_response_keys(watermark) }})
     {%- endif %}
+{%- endmacro %}
+
+{#- The responses whose current version was loaded after `watermark`, keyed as the models
+    downstream of int_prom_answers_mapped key them (resource_key). -#}
+{% macro changed_response_keys(watermark) -%}
+    select {{ resource_key('QuestionnaireResponse', 'responses.response_id') }} as response_id
+    from {{ ref('int_prom_responses') }} as responses
+    where responses.loaded_at > {{ watermark }}
 {%- endmacro %}
 
 {#- Pre-hook of prom_scores: remove the scores of every response version no longer among the scored

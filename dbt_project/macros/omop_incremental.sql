@@ -95,14 +95,6 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The responses (keyed as prom_scores keys them) whose current version was loaded since the
-    watermark: prom_scores has rescored or removed them. -#}
-{% macro observation_changed_responses(watermark) -%}
-    select {{ resource_key('QuestionnaireResponse', 'responses.response_id') }} as response_id
-    from {{ ref('int_prom_responses') }} as responses
-    where responses.loaded_at > {{ watermark }}
-{%- endmacro %}
-
 {#- Instrument totals with a LOINC code: their observation_source_value is the code, any other
     score's is instrument:scale. -#}
 {% macro observation_loinc_totals() -%}
@@ -125,7 +117,8 @@
         delete from {{ this }}
         where observation_id in (
             select {{ omop_id("sha256(concat_ws('|', 'observation', changed.response_id, scales.scale))") }}
-            from ({{ observation_changed_responses(watermark) }}) as changed
+            -- prom_scores has rescored or removed them
+            from ({{ changed_response_keys(watermark) }}) as changed
             cross join (
                 select distinct coalesce(loinc_totals.scale, substr(held.source_value, strpos(held.source_value, ':') + 1)) as scale
                 from (

@@ -12,14 +12,12 @@
 -- entered-in-error (or has no answer left) disappears rather than keeping its old answers.
 -- response_id leaves this model pseudonymised (resource_key: HMAC with the pseudonym key), so no
 -- score, alert or OMOP row downstream carries a source id, which may embed the patient's identity.
-{#- rows loaded since the last run (every row on a full build) #}
-{%- set loaded_after = compiled_watermark() or "timestamptz '-infinity'" %}
 with changed_versions as (
     select content_hash
     from {{ ref('int_prom_responses') }}
     where
         is_scored
-        and loaded_at > {{ loaded_after }}
+        and {{ loaded_since_last_build() }}
 ),
 
 completed_items as (
@@ -30,7 +28,7 @@ completed_items as (
     where
         content_hash in (select changed_versions.content_hash from changed_versions)
         -- the same watermark on the raw load time, so only new rows are parsed
-        and loaded_at > {{ loaded_after }}
+        and {{ loaded_since_last_build() }}
 ),
 
 instrument_items as (

@@ -14,8 +14,6 @@
 -- and telemonitoring_readings_rejected lists them. The pre-hook marks the rows of every Observation
 -- with a new version as withdrawn first, so a reading its new version no longer carries (a panel
 -- re-sent without components) is withdrawn too, and the daily mart rebuilds its day.
-{#- rows loaded since the last run (every row on a full build) #}
-{%- set loaded_after = compiled_watermark() or "timestamptz '-infinity'" %}
 with metrics as (
     select * from {{ ref('telemonitoring_metrics') }}
 ),
@@ -27,7 +25,7 @@ conversions as (
 observation_versions as (
     -- the current version of each Observation, whatever its status or value
     select * from {{ ref('stg_fhir__observations') }}
-    where loaded_at > {{ loaded_after }}
+    where {{ loaded_since_last_build() }}
     {{ latest_version('observation_id') }}
 ),
 
@@ -42,12 +40,12 @@ components as (
     where
         value_quantity is not null
         and content_hash in (select observation_versions.content_hash from observation_versions)
-        and loaded_at > {{ loaded_after }}
+        and {{ loaded_since_last_build() }}
 ),
 
 devices as (
     select * from {{ ref('stg_devices__observations') }}
-    where loaded_at > {{ loaded_after }}
+    where {{ loaded_since_last_build() }}
 ),
 
 all_readings as (
