@@ -9,7 +9,16 @@
 
 {% macro watermark_relation() -%}
     {{- return(api.Relation.create(
-        database=this.database, schema=generate_schema_name('intermediate', none), identifier='incremental_watermarks')) -}}
+        database=target.database, schema=generate_schema_name('intermediate', none),
+        identifier='incremental_watermarks')) -}}
+{%- endmacro %}
+
+{#- on-run-start: create the watermark table before any model runs; two OMOP models creating it
+    in their post-hooks at once would conflict (a DuckDB catalog write-write conflict). -#}
+{% macro create_watermark_table() -%}
+    {%- set relation = watermark_relation() -%}
+    create schema if not exists {{ relation.without_identifier() }};
+    create table if not exists {{ relation }} (model varchar primary key, watermark timestamptz not null)
 {%- endmacro %}
 
 {#- The source watermark this model's last build recorded, as a timestamptz literal, read when the
@@ -33,9 +42,7 @@
 
 {#- Post-hook: record the newest load of `source_relation` this build has read. -#}
 {% macro record_watermark(source_relation) -%}
-    {%- set relation = watermark_relation() -%}
-    create table if not exists {{ relation }} (model varchar primary key, watermark timestamptz not null);
-    insert or replace into {{ relation }}
+    insert or replace into {{ watermark_relation() }}
     select '{{ this.identifier }}', coalesce(max(loaded_at), timestamptz '-infinity') from {{ source_relation }}
 {%- endmacro %}
 
