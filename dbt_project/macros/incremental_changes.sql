@@ -15,10 +15,10 @@
     {{- return(none) -}}
 {%- endmacro %}
 
-{#- Pre-hook of int_prom_answers_mapped: remove every response whose current version was loaded
-    since the last run. The run inserts the answers of those still scored; a withdrawn one stays
-    removed. -#}
-{% macro withdraw_changed_responses() -%}
+{#- Pre-hook of int_prom_answers_mapped and prom_scores: remove every response whose current version
+    was loaded since the model's last run. The run inserts the rows of those still scored; a
+    withdrawn one stays removed. -#}
+{% macro drop_changed_responses() -%}
     {%- set watermark = compiled_watermark() -%}
     {% if watermark -%}
         delete from {{ this }}
@@ -32,19 +32,6 @@
     select {{ resource_key('QuestionnaireResponse', 'responses.response_id') }} as response_id
     from {{ ref('int_prom_responses') }} as responses
     where responses.loaded_at > {{ watermark }}
-{%- endmacro %}
-
-{#- Pre-hook of prom_scores: remove the scores of every response version no longer among the scored
-    answers (replaced by a newer version, or withdrawn). -#}
-{% macro drop_superseded_scores() -%}
-    {% if execute and is_incremental() -%}
-        delete from {{ this }}
-        where not exists (
-            select 1
-            from {{ ref('int_prom_answers_mapped') }} as answers
-            where answers.response_id = {{ this }}.response_id and answers.loaded_at = {{ this }}.loaded_at
-        )
-    {%- endif %}
 {%- endmacro %}
 
 {#- Pre-hook of int_telemonitoring_readings_normalised: mark the rows of every Observation with a

@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='response_id',
-    pre_hook="{{ withdraw_changed_responses() }}",
+    pre_hook="{{ drop_changed_responses() }}",
 ) }}
 -- One row per answered item of the current version of each scored response (int_prom_responses), in
 -- our instrument vocabulary: own questionnaires map 1:1 through instrument_items; other systems'

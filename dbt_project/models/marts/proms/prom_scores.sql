@@ -2,15 +2,38 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='response_id',
-    pre_hook="{{ drop_superseded_scores() }}",
+    pre_hook="{{ drop_changed_responses() }}",
 ) }}
--- depends_on: {{ ref('int_prom_answers_mapped') }}
 -- One row per response and scale: every instrument's scores in one long table for the dashboards.
--- Incremental per response: the responses loaded since the last run (new ones, or new versions,
--- which replace every row of the response through response_id) are scored; the pre-hook first
--- removes the scores of response versions no longer in int_prom_answers_mapped (withdrawn ones).
+-- Incremental per response: the pre-hook removes every response whose current version was loaded
+-- since the last run (a newer version, or a withdrawn one), and the run scores the answers loaded
+-- since then; the scoring rules are the macros of macros/prom_scoring.sql, applied here to those
+-- answers only (the int_* scoring views apply them to every answer).
+-- depends_on: {{ ref('int_prom_responses') }}
 {%- set watermark = compiled_watermark() %}
-with qlq_scales as (
+{%- set answers = "(select * from " ~ ref('int_prom_answers_mapped')
+    ~ (" where loaded_at > " ~ watermark if watermark else "") ~ ")" %}
+with qlq_scale_scores as (
+    {{ score_qlq_c30_scales(answers) }}
+),
+
+qlq_summary_scores as (
+    {{ score_qlq_c30_summary('qlq_scale_scores') }}
+),
+
+sum_scale_scores as (
+    {{ score_sum_scores(answers) }}
+),
+
+single_item_scores as (
+    {{ score_single_items(answers) }}
+),
+
+pro_ctcae_composites as (
+    {{ grade_pro_ctcae_composites(answers) }}
+),
+
+qlq_scales as (
     select
         response_id,
         patient_id,
@@ -22,7 +45,7 @@ with qlq_scales as (
         'points 0-100' as score_kind,
         n_answered,
         cast(null as integer) as item9_value
-    from {{ ref('int_qlq_c30_scales_scored') }}
+    from qlq_scale_scores
 ),
 
 qlq_summary as (
@@ -37,7 +60,7 @@ qlq_summary as (
         'points 0-100' as score_kind,
         n_scored as n_answered,
         cast(null as integer) as item9_value
-    from {{ ref('int_qlq_c30_summary_scored') }}
+    from qlq_summary_scores
 ),
 
 sum_scores as (
@@ -52,7 +75,7 @@ sum_scores as (
         'sum' as score_kind,
         n_answered,
         item9_value
-    from {{ ref('int_sum_scores_scored') }}
+    from sum_scale_scores
 ),
 
 single_items as (
@@ -67,7 +90,7 @@ single_items as (
         'item 0-10' as score_kind,
         1 as n_answered,
         cast(null as integer) as item9_value
-    from {{ ref('int_single_item_scores') }}
+    from single_item_scores
 ),
 
 pro_ctcae_grades as (
@@ -82,7 +105,7 @@ pro_ctcae_grades as (
         'composite grade 0-3' as score_kind,
         1 as n_answered,
         cast(null as integer) as item9_value
-    from {{ ref('int_pro_ctcae_composites_graded') }}
+    from pro_ctcae_composites
 ),
 
 pro_ctcae_average as (
@@ -97,11 +120,11 @@ pro_ctcae_average as (
         'mean composite grade 0-3' as score_kind,
         count(composite_grade) as n_answered,
         cast(null as integer) as item9_value
-    from {{ ref('int_pro_ctcae_composites_graded') }}
+    from pro_ctcae_composites
     group by response_id
 ),
 
-unioned_scores as (
+all_scores as (
     select * from qlq_scales
     union all
     select * from qlq_summary
@@ -118,17 +141,6 @@ unioned_scores as (
 bands as (
     select * from {{ ref('score_bands') }}
     qualify band_version = max(band_version) over ()
-),
-
-all_scores as (
-    select * from unioned_scores
-    {% if watermark -%}
-        where response_id in (
-            select answers.response_id
-            from {{ ref('int_prom_answers_mapped') }} as answers
-            where answers.loaded_at > {{ watermark }}
-        )
-    {%- endif %}
 ),
 
 final as (
