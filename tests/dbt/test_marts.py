@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
+import duckdb
 import pytest
+from dbt_cli import dbt
 
 from ingestion.pseudonym import pseudonym_key
 
@@ -143,3 +148,26 @@ def test_no_source_resource_or_patient_id_reaches_marts_or_omop(warehouse):
             found |= {i for i in source_ids if text == i or f'"{i}"' in text or f"'{i}'" in text}
     assert found == set()
     assert one(warehouse, "select count(distinct response_id) from marts.prom_scores where length(response_id) = 64")[0][0] >= 6
+
+
+def test_scoped_data_tests_catch_a_new_row_repeating_an_old_one(built_warehouse, tmp_path):
+    """The pipeline scopes the data tests to rows loaded since its last run (data_tests_loaded_after);
+    a new score row repeating an old response and scale still fails the grain test, and an old
+    out-of-range row outside the scope does not fail a scoped run (a manual build tests it)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    scope = ["--vars", json.dumps({"data_tests_loaded_after": "2026-06-01T00:00:00+00:00"})]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""insert into marts.prom_scores
+                       select * replace (timestamptz '2026-07-01 00:00:00+00' as loaded_at)
+                       from marts.prom_scores where scale = 'total' limit 1""")
+    repeated = dbt(["test", "-s", "prom_scores", *scope], warehouse, tmp_path)
+    assert repeated.returncode == 1
+    assert "FAIL 1 unique_combination_prom_scores_response_id__scale" in repeated.stdout
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from marts.prom_scores where loaded_at = timestamptz '2026-07-01 00:00:00+00'")
+        con.execute("update marts.prom_scores set score = 140 where scale = 'total' and instrument = 'phq-9'")
+    assert dbt(["test", "-s", "prom_scores", *scope], warehouse, tmp_path).returncode == 0
+    unscoped = dbt(["test", "-s", "prom_scores"], warehouse, tmp_path)
+    assert unscoped.returncode == 1 and "range_between_prom_scores_score" in unscoped.stdout
