@@ -1,3 +1,31 @@
--- Instruments scored item by item: the rules are in macros/prom_scoring.sql (score_single_items),
--- shared with prom_scores, which applies them incrementally.
-{{ score_single_items(ref('int_prom_answers_mapped')) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='response_id',
+    pre_hook="{{ drop_changed_responses() }}",
+) }}
+-- Instruments scored item by item: ESAS-r (nine symptoms, 0-10) and the Distress Thermometer (0-10).
+-- Incremental per response, as every scoring table: the pre-hook removes the responses whose current
+-- version was loaded since the last run, the run scores the answers loaded since then.
+-- depends_on: {{ ref('int_prom_responses') }}
+with answers as (
+    select * from {{ ref('int_prom_answers_mapped') }}
+    where
+        instrument in ('esas-r', 'distress-thermometer')
+        and {{ loaded_since_last_build() }}
+),
+
+scored as (
+    select
+        response_id,
+        instrument,
+        patient_id,
+        authored_at,
+        loaded_at,
+        scale,
+        item_value as score
+    from answers
+    where answer_status = 'answered'
+)
+
+select * from scored

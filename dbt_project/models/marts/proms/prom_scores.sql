@@ -5,35 +5,11 @@
     pre_hook="{{ drop_changed_responses() }}",
 ) }}
 -- One row per response and scale: every instrument's scores in one long table for the dashboards.
--- Incremental per response: the pre-hook removes every response whose current version was loaded
--- since the last run (a newer version, or a withdrawn one), and the run scores the answers loaded
--- since then; the scoring rules are the macros of macros/prom_scoring.sql, applied here to those
--- answers only (the int_* scoring views apply them to every answer).
+-- Incremental per response, like the scoring tables it unions: the pre-hook removes every response
+-- whose current version was loaded since the last run (a newer version, or a withdrawn one), and the
+-- run inserts the scores loaded since then.
 -- depends_on: {{ ref('int_prom_responses') }}
-{%- set watermark = compiled_watermark() %}
-{%- set answers = "(select * from " ~ ref('int_prom_answers_mapped')
-    ~ (" where loaded_at > " ~ watermark if watermark else "") ~ ")" %}
-with qlq_scale_scores as (
-    {{ score_qlq_c30_scales(answers) }}
-),
-
-qlq_summary_scores as (
-    {{ score_qlq_c30_summary('qlq_scale_scores') }}
-),
-
-sum_scale_scores as (
-    {{ score_sum_scores(answers) }}
-),
-
-single_item_scores as (
-    {{ score_single_items(answers) }}
-),
-
-pro_ctcae_composites as (
-    {{ grade_pro_ctcae_composites(answers) }}
-),
-
-qlq_scales as (
+with qlq_scales as (
     select
         response_id,
         patient_id,
@@ -45,7 +21,8 @@ qlq_scales as (
         'points 0-100' as score_kind,
         n_answered,
         cast(null as integer) as item9_value
-    from qlq_scale_scores
+    from {{ ref('int_qlq_c30_scales_scored') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 qlq_summary as (
@@ -60,7 +37,8 @@ qlq_summary as (
         'points 0-100' as score_kind,
         n_scored as n_answered,
         cast(null as integer) as item9_value
-    from qlq_summary_scores
+    from {{ ref('int_qlq_c30_summary_scored') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 sum_scores as (
@@ -75,7 +53,8 @@ sum_scores as (
         'sum' as score_kind,
         n_answered,
         item9_value
-    from sum_scale_scores
+    from {{ ref('int_sum_scores_scored') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 single_items as (
@@ -90,7 +69,8 @@ single_items as (
         'item 0-10' as score_kind,
         1 as n_answered,
         cast(null as integer) as item9_value
-    from single_item_scores
+    from {{ ref('int_single_item_scores') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 pro_ctcae_grades as (
@@ -105,7 +85,8 @@ pro_ctcae_grades as (
         'composite grade 0-3' as score_kind,
         1 as n_answered,
         cast(null as integer) as item9_value
-    from pro_ctcae_composites
+    from {{ ref('int_pro_ctcae_composites_graded') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 pro_ctcae_average as (
@@ -120,7 +101,8 @@ pro_ctcae_average as (
         'mean composite grade 0-3' as score_kind,
         count(composite_grade) as n_answered,
         cast(null as integer) as item9_value
-    from pro_ctcae_composites
+    from {{ ref('int_pro_ctcae_composites_graded') }}
+    where {{ loaded_since_last_build() }}
     group by response_id
 ),
 
