@@ -1,15 +1,8 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
-    pre_hook="{{ drop_changed_responses() }}",
-) }}
 -- PRO-CTCAE composite grade 0-3 per response and symptom (Basch et al. 2021, CLINICAL_SPEC 1.3),
 -- looked up in the pro_ctcae_composite_grades seed. Excluded answers (not applicable, prefer not to
 -- answer) leave the grade missing, never 0; when the first attribute is 0 the follow-ups, not asked,
 -- count as 0.
--- Incremental per response, as every scoring table: the pre-hook removes the responses whose current
--- version was loaded since the last run, the run scores the answers loaded since then.
+-- Incremental per response, as every scoring table (dbt_project.yml, intermediate/proms/scores).
 -- depends_on: {{ ref('int_prom_responses') }}
 with answers as (
     select * from {{ ref('int_prom_answers_mapped') }}

@@ -1,13 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
-    pre_hook="{{ drop_changed_responses() }}",
-) }}
 -- QLQ-C30 summary score (Giesinger et al. 2016): mean of the 13 scales flagged in_summary_score,
 -- symptom scales reversed (100 - score); only when all 13 are present.
--- Incremental per response, as every scoring table: the pre-hook removes the responses whose current
--- version was loaded since the last run, the run scores the answers loaded since then.
+-- Incremental per response, as every scoring table (dbt_project.yml, intermediate/proms/scores).
 -- depends_on: {{ ref('int_prom_responses') }}
 with scales as (
     select * from {{ ref('int_qlq_c30_scales_scored') }}

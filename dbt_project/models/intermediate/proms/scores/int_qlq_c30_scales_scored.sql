@@ -1,13 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
-    pre_hook="{{ drop_changed_responses() }}",
-) }}
 -- EORTC QLQ-C30 v3.0 scale scores per response (CLINICAL_SPEC 1.1): raw score = mean of the answered
 -- items; a scale is scored when at least half of its items are answered, else it is missing.
--- Incremental per response, as every scoring table: the pre-hook removes the responses whose current
--- version was loaded since the last run, the run scores the answers loaded since then.
+-- Incremental per response, as every scoring table (dbt_project.yml, intermediate/proms/scores).
 -- depends_on: {{ ref('int_prom_responses') }}
 with answers as (
     select * from {{ ref('int_prom_answers_mapped') }}

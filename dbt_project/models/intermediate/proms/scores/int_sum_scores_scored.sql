@@ -1,13 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
-    pre_hook="{{ drop_changed_responses() }}",
-) }}
 -- PHQ-9 and GAD-7 totals (CLINICAL_SPEC 1.2): sum of the items, only when every item is answered;
 -- the PHQ-9 item 9 value is kept whatever the total, since any answer above 0 needs same-day review.
--- Incremental per response, as every scoring table: the pre-hook removes the responses whose current
--- version was loaded since the last run, the run scores the answers loaded since then.
+-- Incremental per response, as every scoring table (dbt_project.yml, intermediate/proms/scores).
 -- depends_on: {{ ref('int_prom_responses') }}
 with answers as (
     select * from {{ ref('int_prom_answers_mapped') }}

@@ -1,12 +1,5 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
-    pre_hook="{{ drop_changed_responses() }}",
-) }}
 -- Instruments scored item by item: ESAS-r (nine symptoms, 0-10) and the Distress Thermometer (0-10).
--- Incremental per response, as every scoring table: the pre-hook removes the responses whose current
--- version was loaded since the last run, the run scores the answers loaded since then.
+-- Incremental per response, as every scoring table (dbt_project.yml, intermediate/proms/scores).
 -- depends_on: {{ ref('int_prom_responses') }}
 with answers as (
     select * from {{ ref('int_prom_answers_mapped') }}
