@@ -309,8 +309,14 @@ class Converter:
     def exists(self, value: Value) -> str:
         if value.many:
             return f"coalesce(len({self.json_list(value) if value.kind != 'native' else value.sql}), 0) > 0"
+        # A JSON null is absent, as FHIRPath sees it.
+        if value.kind == "path" and value.segs and not self._batch(value):
+            # json_type does not write the value out as text (an object may be large)
+            return (
+                f"coalesce(json_type({value.sql}, {sql_string('$' + value.segs)}) <> 'NULL', FALSE)"
+            )
         text = self.text_one(value)
-        if text is not None:  # a JSON null is absent, as FHIRPath sees it
+        if text is not None:
             return f"({text} IS NOT NULL)"
         one = value.sql if value.kind == "native" else self.json_one(value)
         return f"(({one}) IS NOT NULL)"

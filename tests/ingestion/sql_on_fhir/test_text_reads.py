@@ -102,6 +102,7 @@ def test_a_json_null_is_an_empty_collection():
         "effectiveDateTime": None,
         "effectivePeriod": {"start": "2025-03-01"},
         "valueQuantity": {"code": None, "unit": "kg", "value": None},
+        "component": [{"code": {"text": None}}],
     }
     view = _view(
         [
@@ -113,12 +114,19 @@ def test_a_json_null_is_an_empty_collection():
             {"name": "value", "path": "value.ofType(Quantity).value", "type": "decimal"},
         ]
     )
+    # one path read from each item: not batched, tested with json_type
+    view["select"].append(
+        {
+            "forEach": "component",
+            "column": [{"name": "item_text", "path": "code.text.exists()", "type": "boolean"}],
+        }
+    )
     con = conformance.fixture_connection([resource])
     try:
         row = con.execute(compile_view(view, source_sql="conformance_resources")).fetchone()
     finally:
         con.close()
-    assert row == (None, False, False, "2025-03-01", "kg", None)
+    assert row == (None, False, False, "2025-03-01", "kg", None, False)
 
 
 def test_a_document_is_parsed_once_for_its_scalars():
