@@ -163,7 +163,7 @@ class ExpressionCompiler:
         if not value.many:
             return value if position == 0 else empty(value.fhir_type)
         if position == 0 and value.first_sql:
-            return Value("json", value.first_sql, False, value.fhir_type)
+            return Value("json", value.first_sql, False, value.fhir_type, text=value.first_text)
         if (
             value.kind == "path"
             and value.segs.count("[*]") == 1
@@ -205,7 +205,16 @@ class ExpressionCompiler:
                     f"CASE WHEN ({a}) IS NULL THEN {self.cv.wrap(b, 'JSON')} "
                     f"WHEN ({b}) IS NULL OR ({a}) = ({b}) THEN [{a}] ELSE [{a}, {b}] END"
                 )
-                return Value("json", union, True, fhir_type, first_sql=f"coalesce({a}, {b})")
+                texts = (self.cv.text_one(left), self.cv.text_one(right))
+                first_text = f"coalesce({', '.join(texts)})" if None not in texts else ""
+                return Value(
+                    "json",
+                    union,
+                    True,
+                    fhir_type,
+                    first_sql=f"coalesce({a}, {b})",
+                    first_text=first_text,
+                )
             both = (
                 f"list_concat(coalesce({self.cv.json_list(left)}, []::JSON[]), "
                 f"coalesce({self.cv.json_list(right)}, []::JSON[]))"

@@ -10,11 +10,14 @@ A FHIRPath expression denotes a collection. The compiler keeps it in the cheapes
                that, by taking whichever variant is present.
 
 SQL NULL stands for the empty collection of a single-valued expression; an empty or NULL list for
-the empty collection of a many-valued one. All functions here only build SQL text.
+the empty collection of a many-valued one; a JSON null is empty too. Scalars are read from their
+text (json_extract_string) whenever the JSON itself is not needed: one text extraction per
+document serves every column. All functions here only build SQL text.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -22,6 +25,8 @@ from ingestion.sql_on_fhir import schema
 from ingestion.sql_on_fhir.errors import RUNTIME_ERROR_PREFIX
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A path read through a RootBatch, until the batch numbers the paths the finished SQL still uses.
+_TOKEN = re.compile("\x1f([0-9]+)([sj])([^\x1f]*)\x1f")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class Value:
     first_sql: str = (
         ""  # json: a cheaper SQL for the first item, when known (e.g. a | b -> coalesce)
     )
+    first_text: str = ""  # json: the text of that first item, when known (see Converter.text_one)
+    text: str = ""  # json, single item: its text, when cheaper than going through its JSON
 
 
 def sql_string(text: str) -> str:
@@ -77,15 +84,55 @@ def runtime_error(message: str) -> str:
     return f"error({sql_string(RUNTIME_ERROR_PREFIX + message)})"
 
 
+def _variants(choice: Value) -> list[Value]:
+    """The paths of a choice element's variants (valueQuantity, valueString, ...)."""
+    return [
+        path(choice.sql, None, choice.segs + json_member(choice.choice_name + suffix))
+        for suffix, _ in choice.choices
+    ]
+
+
+def from_text(text: str, target: str) -> str:
+    """A value of SQL type `target` read from its JSON text (json_extract_string), giving what
+    CAST(JSON AS target) gives: JSON true/false count 1/0 as numbers, a number is TRUE when not 0,
+    an integer rounds a fraction half to even (through DOUBLE). `text` should be a plain reference;
+    a longer expression is bound once rather than evaluated per CASE branch."""
+    if target == "VARCHAR":
+        return text
+    if target not in ("BOOLEAN", "DOUBLE", "INTEGER", "BIGINT"):
+        return f"CAST({text} AS {target})"
+    if _TOKEN.fullmatch(text) or re.fullmatch(r"[A-Za-z0-9_.]+\[[0-9]+\]", text):
+        t, bound = text, None
+    else:
+        t, bound = "_t", text
+    number = {
+        "BOOLEAN": f"CAST(CAST({t} AS DOUBLE) AS BOOLEAN)",
+        "DOUBLE": f"CAST({t} AS DOUBLE)",
+        "INTEGER": f"CAST(CAST({t} AS DOUBLE) AS INTEGER)",
+        "BIGINT": f"CASE WHEN regexp_matches({t}, '[.eE]') THEN CAST(CAST({t} AS DOUBLE) AS BIGINT) "
+        f"ELSE CAST({t} AS BIGINT) END",
+    }[target]
+    yes, no = ("TRUE", "FALSE") if target == "BOOLEAN" else ("1", "0")
+    sql = f"CASE {t} WHEN 'true' THEN {yes} WHEN 'false' THEN {no} ELSE {number} END"
+    return sql if bound is None else f"list_transform([{bound}], lambda {t}: {sql})[1]"
+
+
 class RootBatch:
     """JSONPaths read from the resource, extracted together: one parse instead of one per column.
 
     `json_extract_string(resource, [p1, p2, ...])` parses the document once; reading 14 paths this
     way costs about a fifth of 14 separate calls. Wildcard paths cannot be batched (DuckDB rule).
+    A read gives a placeholder; `resolve` numbers the paths the finished SQL still uses, so a form
+    that was built but not used (the JSON of a value read as text) costs no extraction. Scalars
+    are read as text, so a document is usually parsed once; JSON is extracted only for values used
+    as JSON (a complex-typed column, a list function's input).
     """
+
+    _ids = itertools.count(1)
 
     def __init__(self, base: str, strings_column: str = "_rs", json_column: str = "_rj"):
         self.base, self.strings_column, self.json_column = base, strings_column, json_column
+        self.id = next(self._ids)
         self.strings: dict[str, int] = {}
         self.jsons: dict[str, int] = {}
 
@@ -98,12 +145,26 @@ class RootBatch:
         )
 
     def string(self, segs: str) -> str:
-        return (
-            f"{self.strings_column}[{self.strings.setdefault('$' + segs, len(self.strings) + 1)}]"
-        )
+        return f"\x1f{self.id}s${segs}\x1f"
 
     def json(self, segs: str) -> str:
-        return f"{self.json_column}[{self.jsons.setdefault('$' + segs, len(self.jsons) + 1)}]"
+        return f"\x1f{self.id}j${segs}\x1f"
+
+    def resolve(self, sql: str) -> str:
+        """`sql` with this batch's placeholders replaced by column references, numbering the
+        paths in order of first use (call it on every piece of the finished SQL, in order)."""
+
+        def reference(match: re.Match) -> str:
+            if int(match.group(1)) != self.id:
+                return match.group(0)
+            paths, column = (
+                (self.strings, self.strings_column)
+                if match.group(2) == "s"
+                else (self.jsons, self.json_column)
+            )
+            return f"{column}[{paths.setdefault(match.group(3), len(paths) + 1)}]"
+
+        return _TOKEN.sub(reference, sql)
 
     @property
     def size(self) -> int:
@@ -148,13 +209,7 @@ class Converter:
                 else value.sql
             )
         if value.kind == "choice":
-            variants = [
-                self.json_one(
-                    path(value.sql, None, value.segs + json_member(value.choice_name + s))
-                )
-                for s, _ in value.choices
-            ]
-            return f"coalesce({', '.join(variants)})"
+            return f"coalesce({', '.join(self.json_one(v) for v in _variants(value))})"
         if value.kind == "native":
             return f"to_json({value.sql})"
         return value.sql
@@ -190,20 +245,33 @@ class Converter:
         return f"CASE WHEN ({item_sql}) IS NULL THEN []::{element_sql_type}[] ELSE [{item_sql}] END"
 
     # -- native values --------------------------------------------------------------------------
+    def text_one(self, value: Value) -> str | None:
+        """VARCHAR text of a single-item value as json_extract_string reads it (a string unquoted,
+        a number or Boolean as written, an object or array as JSON; NULL when absent or a JSON
+        null), when it is read without building the item's JSON: a member path (batched: one
+        extraction per document), a choice element or `(a | b).first()` (coalesce of the texts)."""
+        if value.many:
+            return None
+        if value.kind == "path" and value.segs:
+            if batch := self._batch(value):
+                return batch.string(value.segs)
+            return f"json_extract_string({value.sql}, {sql_string('$' + value.segs)})"
+        if value.kind == "choice":
+            return f"coalesce({', '.join(self.text_one(v) for v in _variants(value))})"
+        return value.text or None
+
     def native_one(self, value: Value, want: str | None = None) -> str:
         """A typed SQL value of a single-item value, read as FHIR type `want` (default: its own)."""
         if value.kind == "native":
             return value.sql
-        fhir_type = want or value.fhir_type
-        target = sql_type(fhir_type)
-        if target == "VARCHAR":
-            if batch := self._batch(value):
-                return batch.string(value.segs)
-            if value.kind == "path":
-                return f"json_extract_string({value.sql}, {sql_string('$' + value.segs)})"
-            return f"json_extract_string({self.json_one(value)}, '$')"
+        target = sql_type(want or value.fhir_type)
         if target == "JSON":
             return self.json_one(value)
+        text = self.text_one(value)
+        if text is not None:
+            return from_text(text, target)
+        if target == "VARCHAR":
+            return f"json_extract_string({self.json_one(value)}, '$')"
         return f"CAST({self.json_one(value)} AS {target})"
 
     def native_list(self, value: Value, want: str | None = None) -> str:
@@ -241,10 +309,15 @@ class Converter:
     def exists(self, value: Value) -> str:
         if value.many:
             return f"coalesce(len({self.json_list(value) if value.kind != 'native' else value.sql}), 0) > 0"
-        if batch := self._batch(value):
-            return f"({batch.json(value.segs)} IS NOT NULL)"
-        if value.kind == "path" and value.segs:
-            return f"(json_type({value.sql}, {sql_string('$' + value.segs)}) IS NOT NULL)"
+        # A JSON null is absent, as FHIRPath sees it.
+        if value.kind == "path" and value.segs and not self._batch(value):
+            # json_type does not write the value out as text (an object may be large)
+            return (
+                f"coalesce(json_type({value.sql}, {sql_string('$' + value.segs)}) <> 'NULL', FALSE)"
+            )
+        text = self.text_one(value)
+        if text is not None:
+            return f"({text} IS NOT NULL)"
         one = value.sql if value.kind == "native" else self.json_one(value)
         return f"(({one}) IS NOT NULL)"
 
@@ -254,7 +327,8 @@ class Converter:
             return self.single(value, what, "boolean")
         item = self.single_json(value, what) if value.kind != "native" else self.single(value, what)
         if value.fhir_type is not None:  # one non-Boolean item counts as true
-            return f"CASE WHEN ({item}) IS NOT NULL THEN TRUE END"
+            text = self.text_one(value)
+            return f"CASE WHEN ({item if text is None else text}) IS NOT NULL THEN TRUE END"
         return (
             f"CASE WHEN json_type({item}) = 'BOOLEAN' THEN CAST({item} AS BOOLEAN) "
             f"WHEN ({item}) IS NOT NULL THEN TRUE END"

@@ -98,8 +98,11 @@ class ViewCompiler:
                 )
         root = path("_res", self.resource_type)
         scope = Scope(focus=root, resource=root, row_index="0", constants=self.constants)
-        shape = self.body({"select": self.view["select"]}, scope)
-        conditions = [self.where_condition(w["path"], scope) for w in self.view.get("where", [])]
+        shape = self.resolved(self.body({"select": self.view["select"]}, scope), self.batch)
+        conditions = [
+            self.batch.resolve(self.where_condition(w["path"], scope))
+            for w in self.view.get("where", [])
+        ]
         if resource_type_column:
             type_filter = f'_src."{resource_type_column}" = {sql_string(self.resource_type)}'
         else:
@@ -164,6 +167,7 @@ class ViewCompiler:
         self.exprs.cv.batches.append(batch)
         body = self.body(select, self._item_scope(f"{wrapper}.e", item_type, position, scope))
         self.exprs.cv.batches.remove(batch)
+        body = self.resolved(body, batch)
         if batch.size >= 2:
             item = self.exprs.fresh("x")
             parts = [f"'e': {item}"] + [f"'{n[-1]}': {sql}" for n, sql in batch.extractions(item)]
@@ -179,6 +183,13 @@ class ViewCompiler:
                 f"flatten(list_transform({items}, lambda {item}, {position}: {self.as_list(body)}))"
             )
         return Shape([], rows, [(n, t) for n, _, t in body.fields] + body.multi_fields)
+
+    @staticmethod
+    def resolved(shape: Shape, batch: RootBatch) -> Shape:
+        """The shape with the batch's path placeholders numbered and replaced (see RootBatch)."""
+        fields = [(name, batch.resolve(sql), sql_t) for name, sql, sql_t in shape.fields]
+        multi = batch.resolve(shape.multi) if shape.multi is not None else None
+        return Shape(fields, multi, shape.multi_fields)
 
     @staticmethod
     def _item_scope(item_sql: str, item_type: str | None, position: str, scope: Scope) -> Scope:
@@ -271,8 +282,12 @@ class ViewCompiler:
                 if target == "JSON"
                 else cv.single(value, what, fhir_type)
             )
-            # A single-valued path read as `target` already has that type: no second cast.
-            already_typed = value.kind == "path" and not value.many and target != "JSON"
+            # A single value read from its path or text as `target` has that type: no second cast.
+            already_typed = (
+                not value.many
+                and target != "JSON"
+                and (value.kind in ("path", "choice") or bool(value.text))
+            )
             sql = one if already_typed else f"CAST({one} AS {target})"
         if override:
             sql, target = f"CAST({sql} AS {override})", override.upper()

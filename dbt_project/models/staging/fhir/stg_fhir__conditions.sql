@@ -14,10 +14,10 @@ SELECT
     _rs[7] AS "code_system",
     _rs[8] AS "code",
     _rs[9] AS "code_display",
-    CAST(CAST(NULLIF(substring(json_extract_string(coalesce(_rj[1], _rj[2]), '$'), (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "onset_date",
-    _rs[10] AS "stage_code",
-    CAST(json_extract_string(coalesce(_rj[3], _rj[4]), '$') AS VARCHAR) AS "stage_text"
-FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.subject.reference', '$.clinicalStatus.coding[0].code', '$.category[0].coding[0].code', '$.code.coding[0].system', '$.code.coding[0].code', '$.code.coding[0].display', '$.stage[0].summary.coding[0].code']) AS _rs, json_extract(_res, ['$.onsetDateTime', '$.recordedDate', '$.stage[0].summary.text', '$.stage[0].summary.coding[0].display']) AS _rj
+    CAST(CAST(NULLIF(substring(coalesce(_rs[10], _rs[11]), (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "onset_date",
+    _rs[12] AS "stage_code",
+    coalesce(_rs[13], _rs[14]) AS "stage_text"
+FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.subject.reference', '$.clinicalStatus.coding[0].code', '$.category[0].coding[0].code', '$.code.coding[0].system', '$.code.coding[0].code', '$.code.coding[0].display', '$.onsetDateTime', '$.recordedDate', '$.stage[0].summary.coding[0].code', '$.stage[0].summary.text', '$.stage[0].summary.coding[0].display']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Condition') AS _r) AS _r

@@ -13,10 +13,10 @@ SELECT
     _rs[6] AS "treatment_kind",
     _rs[7] AS "medication_system",
     _rs[8] AS "medication_code",
-    CAST(json_extract_string(coalesce(_rj[1], _rj[2]), '$') AS VARCHAR) AS "medication_name",
-    CAST(CAST(NULLIF(substring(json_extract_string(coalesce(_rj[3], _rj[4]), '$'), (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "period_start",
-    CAST(CAST(NULLIF(substring(_rs[9], (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "period_end"
-FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.subject.reference', '$.status', '$.category.coding[0].code', '$.medicationCodeableConcept.coding[0].system', '$.medicationCodeableConcept.coding[0].code', '$.effectivePeriod.end']) AS _rs, json_extract(_res, ['$.medicationCodeableConcept.text', '$.medicationCodeableConcept.coding[0].display', '$.effectivePeriod.start', '$.effectiveDateTime']) AS _rj
+    coalesce(_rs[9], _rs[10]) AS "medication_name",
+    CAST(CAST(NULLIF(substring(coalesce(_rs[11], _rs[12]), (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "period_start",
+    CAST(CAST(NULLIF(substring(_rs[13], (0) + 1, 10), '') AS VARCHAR) AS DATE) AS "period_end"
+FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.subject.reference', '$.status', '$.category.coding[0].code', '$.medicationCodeableConcept.coding[0].system', '$.medicationCodeableConcept.coding[0].code', '$.medicationCodeableConcept.text', '$.medicationCodeableConcept.coding[0].display', '$.effectivePeriod.start', '$.effectiveDateTime', '$.effectivePeriod.end']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'MedicationStatement') AS _r) AS _r

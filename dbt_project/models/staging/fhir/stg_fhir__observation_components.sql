@@ -27,9 +27,9 @@ FROM (
         _rs[4] AS "observation_status",
         _rs[5] AS "panel_code",
         CAST(NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
-        CAST(CAST(json_extract_string(coalesce(_rj[1], _rj[2]), '$') AS VARCHAR) AS TIMESTAMPTZ) AS "effective_at",
-        unnest(list_transform(list_transform(json_extract(_res, '$.component[*]'), lambda _x3: {'e': _x3, 's': json_extract_string(_x3, ['$.code.coding[0].system', '$.code.coding[0].code']), 'j': json_extract(_x3, ['$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit'])}), lambda _b1, _i2: {'code_system': _b1.s[1], 'code': _b1.s[2], 'value_quantity': CAST(_b1.j[1] AS DOUBLE), 'value_unit': CAST(json_extract_string(coalesce(_b1.j[2], _b1.j[3]), '$') AS VARCHAR)})) AS _row
-    FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].code', '$.subject.reference']) AS _rs, json_extract(_res, ['$.effectiveDateTime', '$.effectivePeriod.start']) AS _rj
+        CAST(coalesce(_rs[7], _rs[8]) AS TIMESTAMPTZ) AS "effective_at",
+        unnest(list_transform(list_transform(json_extract(_res, '$.component[*]'), lambda _x3: {'e': _x3, 's': json_extract_string(_x3, ['$.code.coding[0].system', '$.code.coding[0].code', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit'])}), lambda _b1, _i2: {'code_system': _b1.s[1], 'code': _b1.s[2], 'value_quantity': CASE _b1.s[3] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b1.s[3] AS DOUBLE) END, 'value_unit': coalesce(_b1.s[4], _b1.s[5])})) AS _row
+    FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].code', '$.subject.reference', '$.effectiveDateTime', '$.effectivePeriod.start']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), '"component":')) AS _src
     WHERE _src."resource_type" = 'Observation') AS _r) AS _r

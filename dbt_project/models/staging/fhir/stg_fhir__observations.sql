@@ -14,11 +14,11 @@ SELECT
     _rs[6] AS "code_system",
     _rs[7] AS "code",
     CAST(NULLIF(regexp_extract(_rs[8], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
-    CAST(CAST(json_extract_string(coalesce(_rj[1], _rj[2]), '$') AS VARCHAR) AS TIMESTAMPTZ) AS "effective_at",
-    CAST(_rj[3] AS DOUBLE) AS "value_quantity",
-    CAST(json_extract_string(coalesce(_rj[4], _rj[5]), '$') AS VARCHAR) AS "value_unit",
-    _rs[9] AS "device"
-FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.category[0].coding[0].code', '$.code.coding[0].system', '$.code.coding[0].code', '$.subject.reference', '$.device.display']) AS _rs, json_extract(_res, ['$.effectiveDateTime', '$.effectivePeriod.start', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit']) AS _rj
+    CAST(coalesce(_rs[9], _rs[10]) AS TIMESTAMPTZ) AS "effective_at",
+    CASE _rs[11] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_rs[11] AS DOUBLE) END AS "value_quantity",
+    coalesce(_rs[12], _rs[13]) AS "value_unit",
+    _rs[14] AS "device"
+FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.category[0].coding[0].code', '$.code.coding[0].system', '$.code.coding[0].code', '$.subject.reference', '$.effectiveDateTime', '$.effectivePeriod.start', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit', '$.device.display']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Observation') AS _r) AS _r

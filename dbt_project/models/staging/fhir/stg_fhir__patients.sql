@@ -17,9 +17,9 @@ SELECT
     _rs[10] AS "country",
     _rs[11] AS "language",
     _rs[12] AS "managing_organization_ref",
-    CAST(_rj[1] AS BOOLEAN) AS "is_active",
-    CAST(_rj[2] AS BOOLEAN) AS "is_deceased"
-FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.identifier[0].system', '$.identifier[0].value', '$.name[0].family', '$.name[0].given[0]', '$.gender', '$.birthDate', '$.address[0].country', '$.communication[0].language.coding[0].code', '$.managingOrganization.reference']) AS _rs, json_extract(_res, ['$.active', '$.deceasedBoolean']) AS _rj
+    CASE _rs[13] WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE ELSE CAST(CAST(_rs[13] AS DOUBLE) AS BOOLEAN) END AS "is_active",
+    CASE _rs[14] WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE ELSE CAST(CAST(_rs[14] AS DOUBLE) AS BOOLEAN) END AS "is_deceased"
+FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.identifier[0].system', '$.identifier[0].value', '$.name[0].family', '$.name[0].given[0]', '$.gender', '$.birthDate', '$.address[0].country', '$.communication[0].language.coding[0].code', '$.managingOrganization.reference', '$.active', '$.deceasedBoolean']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }}) AS _src
     WHERE _src."resource_type" = 'Patient') AS _r) AS _r
