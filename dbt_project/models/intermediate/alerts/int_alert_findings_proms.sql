@@ -1,19 +1,38 @@
 -- One row per questionnaire response that meets a PROM alert rule (CLINICAL_SPEC section 3), with
--- the values that made it fire. Episodes are formed later (int_alert_episodes).
+-- the values that made it fire. Episodes are formed later (int_alert_episodes). Only responses
+-- authored in the alert frame (int_alert_frame; every response in a full build) are judged; the
+-- rules that compare with earlier reports (PRO-WORSE, QLQ-DROP) read every report before judging.
 with thresholds as (
     select * from {{ ref('int_alert_thresholds_by_patient') }}
+),
+
+frame as (
+    select frame_from from {{ ref('int_alert_frame') }}
 ),
 
 pro_ctcae as (
     select * from {{ ref('int_pro_ctcae_composites_graded') }}
 ),
 
+pro_ctcae_in_frame as (
+    select pro_ctcae.*
+    from pro_ctcae
+    cross join frame
+    where frame.frame_from is null or pro_ctcae.authored_at >= frame.frame_from
+),
+
 sum_scores as (
-    select * from {{ ref('int_sum_scores_scored') }}
+    select sum_scores.*
+    from {{ ref('int_sum_scores_scored') }} as sum_scores
+    cross join frame
+    where frame.frame_from is null or sum_scores.authored_at >= frame.frame_from
 ),
 
 single_items as (
-    select * from {{ ref('int_single_item_scores') }}
+    select single_items.*
+    from {{ ref('int_single_item_scores') }} as single_items
+    cross join frame
+    where frame.frame_from is null or single_items.authored_at >= frame.frame_from
 ),
 
 qlq_scales as (
@@ -41,7 +60,7 @@ pro_severe as (
                 severity := pro_ctcae.severity
             ) order by pro_ctcae.symptom))
         ) as evidence
-    from pro_ctcae
+    from pro_ctcae_in_frame as pro_ctcae
     inner join thresholds on pro_ctcae.patient_id = thresholds.patient_id
     where
         pro_ctcae.composite_grade >= thresholds.pro_severe__composite_grade_min
@@ -82,7 +101,10 @@ pro_worse as (
         ) as evidence
     from graded_with_previous as graded
     inner join thresholds on graded.patient_id = thresholds.patient_id
-    where graded.composite_grade - graded.previous_grade >= thresholds.pro_worse__grade_increase_min
+    cross join frame
+    where
+        graded.composite_grade - graded.previous_grade >= thresholds.pro_worse__grade_increase_min
+        and (frame.frame_from is null or graded.authored_at >= frame.frame_from)
     group by thresholds.patient_key, graded.response_id
 ),
 
@@ -201,7 +223,10 @@ qlq_drop as (
         ) as evidence
     from qlq_with_baseline as qlq
     inner join thresholds on qlq.patient_id = thresholds.patient_id
-    where round(qlq.baseline_score - qlq.score, 6) >= thresholds.qlq_drop__drop_min
+    cross join frame
+    where
+        round(qlq.baseline_score - qlq.score, 6) >= thresholds.qlq_drop__drop_min
+        and (frame.frame_from is null or qlq.authored_at >= frame.frame_from)
     group by thresholds.patient_key, qlq.response_id
 ),
 
