@@ -40,61 +40,74 @@ with readings as (
 metrics as (
     select distinct
         metric,
+        unit,
         daily_aggregate
     from {{ ref('telemonitoring_metrics') }}
 ),
 
 daily as (
+    -- no strings beside the keys: the metric's unit and aggregate come from the catalogue once per
+    -- day, and the window below sorts and carries every column it is given
     select
-        readings_in_scope.patient_id,
-        readings_in_scope.metric,
-        readings_in_scope.day,
-        any_value(readings_in_scope.unit) as unit,
-        any_value(metrics.daily_aggregate) as daily_aggregate,
-        avg(readings_in_scope.value) as value_mean,
-        sum(readings_in_scope.value) as value_sum,
-        min(readings_in_scope.value) as value_min,
-        max(readings_in_scope.value) as value_max,
+        patient_id,
+        metric,
+        day,
+        avg(value) as value_mean,
+        sum(value) as value_sum,
+        min(value) as value_min,
+        max(value) as value_max,
         -- the first reading at the extreme: ties broken by time, so a rebuild dates it (and the
         -- alert id it may open) the same way
-        arg_min(
-            readings_in_scope.effective_at, (readings_in_scope.value, epoch_ms(readings_in_scope.effective_at))
-        ) as value_min_at,
-        arg_max(
-            readings_in_scope.effective_at, (readings_in_scope.value, -epoch_ms(readings_in_scope.effective_at))
-        ) as value_max_at,
+        arg_min(effective_at, (value, epoch_ms(effective_at))) as value_min_at,
+        arg_max(effective_at, (value, -epoch_ms(effective_at))) as value_max_at,
         count(*) as n_readings,
-        max(readings_in_scope.loaded_at) as loaded_at
+        max(loaded_at) as loaded_at
     from readings_in_scope
-    inner join metrics on readings_in_scope.metric = metrics.metric
-    group by readings_in_scope.patient_id, readings_in_scope.metric, readings_in_scope.day
+    group by patient_id, metric, day
 ),
 
 daily_values as (
     select
-        *,
-        case daily_aggregate
-            when 'max' then value_max
-            when 'min' then value_min
-            when 'sum' then value_sum
-            else value_mean
+        daily.patient_id,
+        daily.metric,
+        daily.day,
+        daily.value_min,
+        daily.value_max,
+        daily.value_min_at,
+        daily.value_max_at,
+        daily.n_readings,
+        daily.loaded_at,
+        case metrics.daily_aggregate
+            when 'max' then daily.value_max
+            when 'min' then daily.value_min
+            when 'sum' then daily.value_sum
+            else daily.value_mean
         end as value
     from daily
+    inner join metrics on daily.metric = metrics.metric
 ),
 
-baseline_values as (
+gathered as (
     -- the values of the baseline window gathered once per row: median() and mad() over a moving
-    -- frame cost more than taking the median of the (at most baseline_days) gathered values
+    -- frame cost more than taking the median of the (at most baseline_days) gathered values, and a
+    -- second window aggregate (count) costs more than the length of the list
     select
         *,
-        list(value) filter (where value is not null) over baseline_window as baseline_values,
-        count(value) over baseline_window as baseline_n_days
+        list(value) filter (where value is not null) over baseline_window as baseline_values
     from daily_values
     window baseline_window as (
         partition by patient_id, metric
         order by day
         range between interval {{ var('baseline_days') }} days preceding and interval 1 day preceding
     )
+),
+
+baseline_values as (
+    select
+        *,
+        -- an empty window gathers null, where count() says 0
+        cast(coalesce(len(baseline_values), 0) as bigint) as baseline_n_days
+    from gathered
 ),
 
 with_median as (
@@ -120,7 +133,7 @@ final as (
         with_baseline.day,
         with_baseline.metric,
         with_baseline.value,
-        with_baseline.unit,
+        metrics.unit,
         with_baseline.value_min,
         with_baseline.value_max,
         with_baseline.value_min_at,
@@ -138,6 +151,7 @@ final as (
     from with_baseline
     inner join {{ ref('int_patient_keys') }} as patient_keys
         on with_baseline.patient_id = patient_keys.patient_id
+    inner join metrics on with_baseline.metric = metrics.metric
     {% if watermark -%}
         inner join rebuild_from
             on
