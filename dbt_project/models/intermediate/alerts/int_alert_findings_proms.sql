@@ -40,6 +40,13 @@ qlq_scales as (
     where scale_kind in ('functional', 'global') and score is not null
 ),
 
+qlq_scales_in_frame as (
+    select qlq_scales.*
+    from qlq_scales
+    cross join frame
+    where frame.frame_from is null or qlq_scales.authored_at >= frame.frame_from
+),
+
 pro_severe as (
     select
         thresholds.patient_key,
@@ -75,7 +82,10 @@ graded_with_previous as (
         lag(authored_at) over previous_report as previous_authored_at,
         lag(response_id) over previous_report as previous_response_id
     from pro_ctcae
-    where composite_grade is not null
+    where
+        composite_grade is not null
+        -- every report of the patients with a report in the frame (whole partitions: same lags)
+        and patient_id in (select pro_ctcae_in_frame.patient_id from pro_ctcae_in_frame)
     window previous_report as (partition by patient_id, symptom order by authored_at, response_id)
 ),
 
@@ -199,6 +209,8 @@ qlq_with_baseline as (
         first_value(score) over baseline_report as baseline_score,
         first_value(authored_at) over baseline_report as baseline_authored_at
     from qlq_scales
+    -- every report of the patients with a report in the frame (whole partitions: same baselines)
+    where patient_id in (select qlq_scales_in_frame.patient_id from qlq_scales_in_frame)
     window baseline_report as (
         partition by patient_id, scale order by authored_at, response_id
         rows between unbounded preceding and current row
