@@ -15,9 +15,9 @@
     {{- return(none) -}}
 {%- endmacro %}
 
-{#- Pre-hook of int_prom_answers_mapped and prom_scores: remove every response whose current version
-    was loaded since the model's last run. The run inserts the rows of those still scored; a
-    withdrawn one stays removed. -#}
+{#- Pre-hook of int_prom_answers_mapped, the scoring tables (intermediate/proms/scores) and
+    prom_scores: remove every response whose current version was loaded since the model's last run.
+    The run inserts the rows of those still scored; a withdrawn one stays removed. -#}
 {% macro drop_changed_responses() -%}
     {%- set watermark = compiled_watermark() -%}
     {% if watermark -%}
