@@ -9,6 +9,8 @@
 -- whose current version was loaded since the last run (a newer version, or a withdrawn one), and the
 -- run inserts the scores loaded since then.
 -- depends_on: {{ ref('int_prom_responses') }}
+{#- one watermark query for the six scoring tables below -#}
+{%- set since_last_build = loaded_since_last_build() %}
 with qlq_scales as (
     select
         response_id,
@@ -22,7 +24,7 @@ with qlq_scales as (
         n_answered,
         cast(null as integer) as item9_value
     from {{ ref('int_qlq_c30_scales_scored') }}
-    where {{ loaded_since_last_build() }}
+    where {{ since_last_build }}
 ),
 
 qlq_summary as (
@@ -38,7 +40,7 @@ qlq_summary as (
         n_scored as n_answered,
         cast(null as integer) as item9_value
     from {{ ref('int_qlq_c30_summary_scored') }}
-    where {{ loaded_since_last_build() }}
+    where {{ since_last_build }}
 ),
 
 sum_scores as (
@@ -54,7 +56,7 @@ sum_scores as (
         n_answered,
         item9_value
     from {{ ref('int_sum_scores_scored') }}
-    where {{ loaded_since_last_build() }}
+    where {{ since_last_build }}
 ),
 
 single_items as (
@@ -70,7 +72,7 @@ single_items as (
         1 as n_answered,
         cast(null as integer) as item9_value
     from {{ ref('int_single_item_scores') }}
-    where {{ loaded_since_last_build() }}
+    where {{ since_last_build }}
 ),
 
 pro_ctcae_grades as (
@@ -86,7 +88,7 @@ pro_ctcae_grades as (
         1 as n_answered,
         cast(null as integer) as item9_value
     from {{ ref('int_pro_ctcae_composites_graded') }}
-    where {{ loaded_since_last_build() }}
+    where {{ since_last_build }}
 ),
 
 pro_ctcae_average as (
@@ -102,7 +104,7 @@ pro_ctcae_average as (
         count(composite_grade) as n_answered,
         cast(null as integer) as item9_value
     from {{ ref('int_pro_ctcae_composites_graded') }}
-    where {{ loaded_since_last_build() }}
+    where {{ since_last_build }}
     group by response_id
 ),
 
