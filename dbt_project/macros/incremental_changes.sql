@@ -71,24 +71,37 @@
     group by patient_id, metric
 {%- endmacro %}
 
-{#- Pre-hook of telemonitoring_daily: remove the days it is about to rebuild, so a day left without
-    usable readings goes rather than keeping its old value. -#}
-{% macro drop_rebuilt_days() -%}
+{#- The days telemonitoring_daily rebuilds, by patient_key: per metric (`per_metric`), or per patient
+    from the earliest of its metrics' days (the days with any value, int_device_days). -#}
+{% macro telemonitoring_rebuilt_days(watermark, per_metric=true) -%}
+    select
+        patient_keys.patient_key,
+        {%- if per_metric %}
+            rebuild_from.metric,
+            rebuild_from.from_day
+        {%- else %}
+            min(rebuild_from.from_day) as from_day
+        {%- endif %}
+    from ({{ telemonitoring_rebuild_from(watermark) }}) as rebuild_from
+    inner join {{ ref('int_patient_keys') }} as patient_keys
+        on rebuild_from.patient_id = patient_keys.patient_id
+    {%- if not per_metric %}
+        group by patient_keys.patient_key
+    {%- endif %}
+{%- endmacro %}
+
+{#- Pre-hook of telemonitoring_daily (per metric) and int_device_days: remove the days about to be
+    rebuilt, so a day left without usable readings goes rather than keeping its old value. -#}
+{% macro drop_rebuilt_days(per_metric=true) -%}
     {%- set watermark = compiled_watermark() -%}
     {% if watermark -%}
         delete from {{ this }}
-        using (
-            select
-                patient_keys.patient_key,
-                rebuild_from.metric,
-                rebuild_from.from_day
-            from ({{ telemonitoring_rebuild_from(watermark) }}) as rebuild_from
-            inner join {{ ref('int_patient_keys') }} as patient_keys
-                on rebuild_from.patient_id = patient_keys.patient_id
-        ) as scope
+        using ({{ telemonitoring_rebuilt_days(watermark, per_metric) }}) as scope
         where
             {{ this }}.patient_key = scope.patient_key
-            and {{ this }}.metric = scope.metric
+            {%- if per_metric %}
+                and {{ this }}.metric = scope.metric
+            {%- endif %}
             and {{ this }}.day >= scope.from_day
     {%- endif %}
 {%- endmacro %}

@@ -3,7 +3,7 @@ with data_days as (
     select
         patient_key,
         day
-    from {{ ref('telemonitoring_daily') }}
+    from {{ ref('int_device_days') }}
     union all
     select
         patient_key,

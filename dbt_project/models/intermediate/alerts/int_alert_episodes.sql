@@ -13,7 +13,8 @@
 -- Incremental: findings before the alert frame are unchanged, so every episode that started before
 -- the frame, except the last one of each patient and rule, is final. The fold restarts at that
 -- last episode's start (still an episode start in a full build), so an episode spanning the frame
--- boundary comes out as a full build makes it; NO-DATA is folded whole (its findings are rebuilt whole).
+-- boundary comes out as a full build makes it; NO-DATA is folded whole (its few findings change
+-- with the data horizon: an open gap's window grows).
 -- depends_on: {{ ref('int_alert_frame') }}
 with
 {% if is_incremental() -%}

@@ -2,21 +2,26 @@
 -- response for the configured number of scheduled periods (plus the grace days a due questionnaire
 -- may be answered late). Gaps still open are measured up to the
 -- latest day the warehouse has data for (never the wall clock, so a rebuild gives the same answer).
+-- In an incremental build (int_alert_frame) only the gaps reaching into the frame are measured: from
+-- each patient's last day with data before frame_day on (every gap ending before it is unchanged).
 with thresholds as (
     select * from {{ ref('int_alert_thresholds_by_patient') }}
 ),
 
+frame as (
+    select frame_day from {{ ref('int_alert_frame') }}
+),
+
 device_days as (
-    select
-        patient_key,
-        day,
-        max(loaded_at) as loaded_at
-    from {{ ref('telemonitoring_daily') }}
-    group by patient_key, day
+    select * from {{ ref('int_device_days') }}
 ),
 
 device_horizon as (
     select max(day) as last_day from device_days
+),
+
+device_days_in_frame as (
+    {{ days_reaching_into_frame('device_days', 'patient_key') }}
 ),
 
 device_gaps as (
@@ -28,7 +33,7 @@ device_gaps as (
             lead(device_days.day) over (partition by device_days.patient_key order by device_days.day),
             device_horizon.last_day + 1
         ) as next_day_with_data
-    from device_days
+    from device_days_in_frame as device_days
     cross join device_horizon
 ),
 
@@ -56,13 +61,16 @@ response_days as (
     select
         patient_id,
         cast(authored_at as date) as day,
-        max(loaded_at) as loaded_at
+        loaded_at
     from {{ ref('int_prom_answers_mapped') }}
-    group by patient_id, cast(authored_at as date)
 ),
 
 prom_horizon as (
     select max(day) as last_day from response_days
+),
+
+response_days_in_frame as (
+    {{ days_reaching_into_frame('response_days', 'patient_id') }}
 ),
 
 prom_gaps as (
@@ -74,7 +82,7 @@ prom_gaps as (
             lead(response_days.day) over (partition by response_days.patient_id order by response_days.day),
             prom_horizon.last_day + 1
         ) as next_response_day
-    from response_days
+    from response_days_in_frame as response_days
     cross join prom_horizon
 ),
 

@@ -75,17 +75,54 @@ pro_severe as (
     group by thresholds.patient_key, pro_ctcae.response_id
 ),
 
+graded_reports as (
+    select
+        response_id,
+        patient_id,
+        symptom,
+        authored_at,
+        composite_grade,
+        loaded_at
+    from pro_ctcae
+    where composite_grade is not null
+),
+
+last_graded_before_frame as (
+    -- each patient's last graded report of each symptom before the frame: what the first report in
+    -- the frame is compared with (an aggregate; a window over the whole history costs far more)
+    select
+        arg_max(
+            struct_pack(
+                graded_reports.response_id,
+                graded_reports.patient_id,
+                graded_reports.symptom,
+                graded_reports.authored_at,
+                graded_reports.composite_grade,
+                graded_reports.loaded_at
+            ),
+            struct_pack(graded_reports.authored_at, graded_reports.response_id)
+        ) as report
+    from graded_reports
+    cross join frame
+    where graded_reports.authored_at < frame.frame_from
+    group by graded_reports.patient_id, graded_reports.symptom
+),
+
 graded_with_previous as (
+    -- the reports in the frame, each with the one before it (the same lags as over every report)
     select
         *,
         lag(composite_grade) over previous_report as previous_grade,
         lag(authored_at) over previous_report as previous_authored_at,
         lag(response_id) over previous_report as previous_response_id
-    from pro_ctcae
-    where
-        composite_grade is not null
-        -- every report of the patients with a report in the frame (whole partitions: same lags)
-        and patient_id in (select pro_ctcae_in_frame.patient_id from pro_ctcae_in_frame)
+    from (
+        select graded_reports.*
+        from graded_reports
+        cross join frame
+        where frame.frame_from is null or graded_reports.authored_at >= frame.frame_from
+        union all
+        select unnest(report) from last_graded_before_frame
+    ) as reports
     window previous_report as (partition by patient_id, symptom order by authored_at, response_id)
 ),
 
@@ -202,19 +239,26 @@ esas_severe as (
     group by thresholds.patient_key, single_items.response_id
 ),
 
-qlq_with_baseline as (
-    -- baseline = the patient's first scored report of the scale
+qlq_baselines as (
+    -- baseline = the patient's first scored report of the scale (an aggregate, not a window)
     select
-        *,
-        first_value(score) over baseline_report as baseline_score,
-        first_value(authored_at) over baseline_report as baseline_authored_at
+        patient_id,
+        scale,
+        arg_min(struct_pack(score, authored_at), struct_pack(authored_at, response_id)) as first_report
     from qlq_scales
-    -- every report of the patients with a report in the frame (whole partitions: same baselines)
-    where patient_id in (select qlq_scales_in_frame.patient_id from qlq_scales_in_frame)
-    window baseline_report as (
-        partition by patient_id, scale order by authored_at, response_id
-        rows between unbounded preceding and current row
-    )
+    group by patient_id, scale
+),
+
+qlq_with_baseline as (
+    select
+        qlq_scales_in_frame.*,
+        struct_extract(qlq_baselines.first_report, 'score') as baseline_score,
+        struct_extract(qlq_baselines.first_report, 'authored_at') as baseline_authored_at
+    from qlq_scales_in_frame
+    inner join qlq_baselines
+        on
+            qlq_scales_in_frame.patient_id = qlq_baselines.patient_id
+            and qlq_scales_in_frame.scale = qlq_baselines.scale
 ),
 
 qlq_drop as (
@@ -235,10 +279,7 @@ qlq_drop as (
         ) as evidence
     from qlq_with_baseline as qlq
     inner join thresholds on qlq.patient_id = thresholds.patient_id
-    cross join frame
-    where
-        round(qlq.baseline_score - qlq.score, 6) >= thresholds.qlq_drop__drop_min
-        and (frame.frame_from is null or qlq.authored_at >= frame.frame_from)
+    where round(qlq.baseline_score - qlq.score, 6) >= thresholds.qlq_drop__drop_min
     group by thresholds.patient_key, qlq.response_id
 ),
 

@@ -1,7 +1,7 @@
 -- The latest day the warehouse holds data for: "today" for every as-of calculation, so that a
 -- rebuild of the same data gives the same answer whatever the wall clock says.
 with data_days as (
-    select max(day) as last_day from {{ ref('telemonitoring_daily') }}
+    select max(day) as last_day from {{ ref('int_device_days') }}
     union all
     select max(cast(authored_at as date)) from {{ ref('int_prom_answers_mapped') }}
 ),

@@ -21,7 +21,7 @@ activity_weeks as (
     select distinct
         patient_key,
         cast(date_trunc('week', day) as date) as week_start
-    from {{ ref('telemonitoring_daily') }}
+    from {{ ref('int_device_days') }}
     union
     select distinct
         patient_key,

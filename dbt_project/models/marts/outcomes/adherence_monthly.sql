@@ -12,10 +12,10 @@ thresholds as (
 ),
 
 device_days as (
-    select distinct
+    select
         patient_key,
         day
-    from {{ ref('telemonitoring_daily') }}
+    from {{ ref('int_device_days') }}
 ),
 
 prom_days as (
