@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
+    incremental_strategy='append',
     pre_hook="{{ drop_changed_responses() }}",
 ) }}
 -- One row per answered item of the current version of each scored response (int_prom_responses), in
@@ -9,7 +8,8 @@
 -- questionnaires (e.g. the LOINC PHQ-9 panel) through questionnaire_item_map, answer codes included.
 -- Incremental: responses whose current version was loaded since the last run are replaced whole;
 -- the pre-hook first removes every such response's rows, so a response whose new version is
--- entered-in-error (or has no answer left) disappears rather than keeping its old answers.
+-- entered-in-error (or has no answer left) disappears rather than keeping its old answers, and the
+-- run appends the rows of those still scored.
 -- response_id leaves this model pseudonymised (resource_key: HMAC with the pseudonym key), so no
 -- score, alert or OMOP row downstream carries a source id, which may embed the patient's identity.
 with changed_versions as (

@@ -1,14 +1,26 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='response_id',
+) }}
 -- One row per QuestionnaireResponse: its current version (newest meta.lastUpdated, then the latest
 -- load), whether that version is scored (completed or amended: an entered-in-error or stopped
 -- version withdraws the response), and the earliest authored day any version claimed (where an
 -- incremental alert build must start for a changed or withdrawn response). Read at the response
--- level, so a version without items (typically entered-in-error) still counts.
+-- level, so a version without items (typically entered-in-error) still counts. Incremental: the
+-- responses with a version loaded since the last run are chosen again among all their versions.
+{%- set watermark = compiled_watermark() %}
 with versions as (
     select
         *,
         min(cast(authored_at as date)) over (partition by response_id) as first_authored_day
     from {{ ref('stg_fhir__questionnaire_responses') }}
+    {%- if watermark %}
+        where response_id in (
+            select new_versions.response_id from {{ ref('stg_fhir__questionnaire_responses') }} as new_versions
+            where new_versions.loaded_at > {{ watermark }}
+        )
+    {%- endif %}
 ),
 
 current_versions as (

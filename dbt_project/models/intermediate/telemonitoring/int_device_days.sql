@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['patient_key', 'day'],
+    incremental_strategy='append',
     pre_hook="{{ drop_rebuilt_days(per_metric=false) }}",
 ) }}
 -- depends_on: {{ ref('int_telemonitoring_readings_normalised') }}, {{ ref('int_patient_keys') }}

@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='reading_id',
+    incremental_predicates=["rejection_reason = 'withdrawn'"],
     pre_hook="{{ withdraw_changed_observations() }}",
 ) }}
 -- One row per telemonitoring reading from FHIR Observations (blood pressure panels unpacked into
@@ -13,7 +14,10 @@
 -- current version is entered-in-error or cancelled), never silently away; the daily mart skips them
 -- and telemonitoring_readings_rejected lists them. The pre-hook marks the rows of every Observation
 -- with a new version as withdrawn first, so a reading its new version no longer carries (a panel
--- re-sent without components) is withdrawn too, and the daily mart rebuilds its day.
+-- re-sent without components) is withdrawn too, and the daily mart rebuilds its day. A new reading's
+-- id can only be held already by a reading of an Observation with a new version, which the pre-hook
+-- has just marked withdrawn: the delete by reading_id looks among the withdrawn rows alone
+-- (incremental_predicates), not through every reading.
 with metrics as (
     select * from {{ ref('telemonitoring_metrics') }}
 ),

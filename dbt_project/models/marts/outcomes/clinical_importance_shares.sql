@@ -1,16 +1,26 @@
 -- One row per cancer type, centre, instrument and scale: the share of patients whose latest score
 -- is past the clinical-importance threshold (QLQ-C30: Giesinger 2020; PHQ-9, GAD-7, DT: referral cut-offs).
-with scores as (
-    select * from {{ ref('prom_scores') }}
+with thresholds as (
+    select * from {{ ref('clinical_importance_thresholds') }}
 ),
 
 latest_scores as (
-    select * from scores
-    qualify row_number() over (partition by patient_key, instrument, scale order by authored_at desc) = 1
-),
-
-thresholds as (
-    select * from {{ ref('clinical_importance_thresholds') }}
+    -- each patient's latest score of each scale with a threshold, as an aggregate (no window sorting
+    -- every score); of two responses authored at the same instant the greater response id wins, so a
+    -- rebuild picks the same one (arg_max_null: a latest score that is null stays null)
+    select
+        scores.patient_key,
+        scores.instrument,
+        scores.scale,
+        arg_max_null(scores.score, struct_pack(scores.authored_at, scores.response_id)) as score
+    from {{ ref('prom_scores') }} as scores
+    where exists (
+            select 1 from thresholds
+            where
+                scores.instrument = thresholds.instrument
+                and scores.scale = thresholds.scale
+        )
+    group by scores.patient_key, scores.instrument, scores.scale
 ),
 
 patients as (

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='response_id',
+    incremental_strategy='append',
     pre_hook="{{ drop_changed_responses() }}",
 ) }}
 -- One row per response and scale: every instrument's scores in one long table for the dashboards.

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['patient_key', 'metric', 'day'],
+    incremental_strategy='append',
     pre_hook="{{ drop_rebuilt_days() }}",
 ) }}
 -- One row per patient, metric and day: the daily value (aggregated as the metric catalogue says),
@@ -10,7 +9,7 @@
 -- newly loaded readings (usable or not: a withdrawn or newly rejected reading changes its day too),
 -- the days from the earliest new reading onwards are rebuilt (with enough history before them for
 -- the baseline window); the pre-hook removes those days first, so a day left without usable readings
--- goes.
+-- goes, and the run appends them (every day it builds was removed: no delete by key).
 {%- set watermark = compiled_watermark() %}
 with readings as (
     select * from {{ ref('int_telemonitoring_readings_normalised') }}
