@@ -11,6 +11,14 @@
 -- the baseline window); the pre-hook removes those days first, so a day left without usable readings
 -- goes, and the run appends them (every day it builds was removed: no delete by key).
 {%- set watermark = compiled_watermark() %}
+{%- if watermark %}
+    {#- the earliest day any rebuilt baseline window reaches, as a literal: a date filter on every
+        reading costs far less than probing the join below with each reading's patient and metric -#}
+    {%- set earliest_day = run_query(
+        "select cast(min(day) - " ~ var('baseline_days') ~ " as varchar) from "
+        ~ ref('int_telemonitoring_readings_normalised') ~ " where loaded_at > " ~ watermark
+    ).columns[0].values()[0] %}
+{%- endif %}
 with readings as (
     select * from {{ ref('int_telemonitoring_readings_normalised') }}
     where rejection_reason is null
@@ -28,7 +36,11 @@ with readings as (
             on
                 readings.patient_id = rebuild_from.patient_id
                 and readings.metric = rebuild_from.metric
-        where readings.day >= rebuild_from.from_day - {{ var('baseline_days') }}
+        where
+            readings.day >= rebuild_from.from_day - {{ var('baseline_days') }}
+            {%- if earliest_day %}
+                and readings.day >= date '{{ earliest_day }}'
+            {%- endif %}
     ),
 {% else %}
     readings_in_scope as (
