@@ -21,9 +21,27 @@
 {% macro drop_changed_responses() -%}
     {%- set watermark = compiled_watermark() -%}
     {% if watermark -%}
-        delete from {{ this }}
-        where response_id in ({{ changed_response_keys(watermark) }})
+        {%- set changed = changed_responses_span(watermark) -%}
+        {%- if changed.n > 0 %}
+            delete from {{ this }}
+            where
+                response_id in ({{ changed_response_keys(watermark) }})
+                {%- if changed.first_day %}
+                    and (authored_at is null or authored_at >= timestamptz '{{ changed.first_day }}')
+                {%- endif %}
+        {%- endif %}
     {%- endif %}
+{%- endmacro %}
+
+{#- How many responses have a current version loaded after `watermark` (n), and the earliest day
+    any of their versions was authored (first_day; none without an authored time): every row of
+    those responses, old versions' included, lies on or after it, so a delete given it as a literal
+    skips the older rows before probing their ids. Read when the hook runs. -#}
+{% macro changed_responses_span(watermark) -%}
+    {%- set found = run_query(
+        "select count(*), cast(min(first_authored_day) as varchar) from " ~ ref('int_prom_responses')
+        ~ " where loaded_at > " ~ watermark) -%}
+    {{- return({'n': found.rows[0][0], 'first_day': found.rows[0][1]}) -}}
 {%- endmacro %}
 
 {#- The responses whose current version was loaded after `watermark`, keyed as the models

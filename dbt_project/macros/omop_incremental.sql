@@ -90,14 +90,20 @@
     where readings.loaded_at > {{ watermark }}
 {%- endmacro %}
 
-{#- Pre-hook of omop.measurement: remove every row of a changed patient day. -#}
+{#- Pre-hook of omop.measurement: remove every row of a changed patient day (none changed: nothing
+    to remove). -#}
 {% macro drop_changed_measurement_days() -%}
     {%- set watermark = recorded_watermark() -%}
-    {% if watermark -%}
+    {%- set first_day = run_query(
+        "select cast(min(day) as varchar) from " ~ ref('int_telemonitoring_readings_normalised')
+        ~ " where loaded_at > " ~ watermark).columns[0].values()[0] if watermark else none -%}
+    {% if first_day -%}
         delete from {{ this }}
         using ({{ measurement_changed_days(watermark) }}) as changed
         where
-            {{ this }}.person_id = {{ omop_id('changed.patient_key') }}
+            -- a literal: the rows of older days are skipped before the join
+            {{ this }}.measurement_date >= date '{{ first_day }}'
+            and {{ this }}.person_id = {{ omop_id('changed.patient_key') }}
             and {{ this }}.measurement_date = changed.day
     {%- endif %}
 {%- endmacro %}
@@ -117,23 +123,31 @@
 {%- endmacro %}
 
 {#- Pre-hook of omop.observation: remove every row of a changed response. The row ids hash response
-    and scale, so the ids of the scales the table holds are computed for each changed response. -#}
+    and scale, so the ids of the scales the table holds are computed for each changed response. Rows
+    dated before the changed responses' earliest authored day are skipped before their ids are probed
+    (changed_responses_span). -#}
 {% macro drop_changed_observation_responses() -%}
     {%- set watermark = recorded_watermark() -%}
-    {% if watermark -%}
+    {%- set changed = changed_responses_span(watermark) if watermark else none -%}
+    {% if changed and changed.n > 0 -%}
+        {%- set recent = "(observation_date is null or observation_date >= date '" ~ changed.first_day ~ "')"
+            if changed.first_day else 'true' -%}
         delete from {{ this }}
-        where observation_id in (
-            select {{ omop_id("sha256(concat_ws('|', 'observation', changed.response_id, scales.scale))") }}
-            -- prom_scores has rescored or removed them
-            from ({{ changed_response_keys(watermark) }}) as changed
-            cross join (
-                select distinct coalesce(loinc_totals.scale, substr(held.source_value, strpos(held.source_value, ':') + 1)) as scale
-                from (
-                    select distinct observation_source_value as source_value from {{ this }}
-                ) as held
-                left join ({{ observation_loinc_totals() }}) as loinc_totals
-                    on held.source_value = loinc_totals.loinc_code
-            ) as scales
-        )
+        where
+            {{ recent }}
+            and observation_id in (
+                select {{ omop_id("sha256(concat_ws('|', 'observation', changed.response_id, scales.scale))") }}
+                -- prom_scores has rescored or removed them
+                from ({{ changed_response_keys(watermark) }}) as changed
+                cross join (
+                    select distinct coalesce(loinc_totals.scale, substr(held.source_value, strpos(held.source_value, ':') + 1)) as scale
+                    from (
+                        select distinct observation_source_value as source_value from {{ this }}
+                        where {{ recent }}
+                    ) as held
+                    left join ({{ observation_loinc_totals() }}) as loinc_totals
+                        on held.source_value = loinc_totals.loinc_code
+                ) as scales
+            )
     {%- endif %}
 {%- endmacro %}
