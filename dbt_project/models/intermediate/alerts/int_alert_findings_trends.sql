@@ -77,22 +77,19 @@ weights as (
 ),
 
 weight_against_window as (
+    -- the highest weight of the preceding window (a per-patient length: the frame is bounded by an
+    -- expression) and the day it was reached, the latest of equal highs
     select
-        current_weight.patient_key,
-        current_weight.day,
-        current_weight.value,
-        current_weight.loaded_at,
-        current_weight.weight_loss__loss_pct_min,
-        current_weight.weight_loss__window_days,
-        max(earlier.value) as reference_weight,
-        arg_max(earlier.day, earlier.value) as reference_day
-    from weights as current_weight
-    inner join weights as earlier
-        on
-            current_weight.patient_key = earlier.patient_key
-            and current_weight.day > earlier.day
-            and earlier.day >= current_weight.day - cast(current_weight.weight_loss__window_days as integer)
-    group by all
+        *,
+        max(value) over preceding_window as reference_weight,
+        arg_max(day, struct_pack(value, day)) filter (where value is not null) over preceding_window
+            as reference_day
+    from weights
+    window preceding_window as (
+        partition by patient_key
+        order by day
+        range between interval (cast(weight_loss__window_days as integer)) day preceding and interval 1 day preceding
+    )
 ),
 
 weight_loss as (
