@@ -2,7 +2,8 @@
     `loaded_at` (a column stamping when each row was written, as every row of a response carries its
     version's load time) and a test scope (loaded_since_last_tested), only the combinations among
     the rows loaded since the last tested run are checked, counted over all the table's rows, so a
-    new row repeating an old one is still caught. Without the scope every combination is checked. -#}
+    new row repeating an old one is still caught. Without the scope every combination is checked,
+    grouping only those whose 64-bit hash repeats (repeated_hashes). -#}
 {% test unique_combination(model, columns, loaded_at=none) %}
 select {{ columns | join(', ') }}, count(*) as n_rows
 from {{ model }} as all_rows
@@ -15,6 +16,8 @@ from {{ model }} as all_rows
                 and new_rows.{{ column }} = all_rows.{{ column }}
             {%- endfor %}
     )
+{%- else %}
+    where {{ repeated_hashes(columns, model) }}
 {%- endif %}
 group by {{ columns | join(', ') }}
 having count(*) > 1

@@ -6,7 +6,8 @@
     (`day`) and the table they are rebuilt from (`loads`, whose `loads_day` expression dates its
     rows): the new rows are those dated from the earliest day of the rows `loads` received since
     the last tested run, which is every row an incremental run inserts (but those of a re-consented
-    patient's history, which a manual build checks). -#}
+    patient's history, which a manual build checks). Unscoped, only the values whose 64-bit hash
+    repeats are grouped (repeated_hashes). -#}
 {% test unique_with_new_rows(model, column_name, loaded_at='loaded_at', day=none, loads=none, loads_day=none) %}
 select
     {{ column_name }} as unique_field,
@@ -26,6 +27,8 @@ where
                 where {{ loaded_since_last_tested('new_rows.' ~ loaded_at) }}
             {%- endif %}
         )
+    {%- else %}
+        and {{ repeated_hashes([column_name], model) }}
     {%- endif %}
 group by {{ column_name }}
 having count(*) > 1
