@@ -56,6 +56,18 @@ metrics as (
     from {{ ref('telemonitoring_metrics') }}
 ),
 
+readings_ordered as (
+    -- each reading's place in its day as one integer: the value first (a non-negative double's
+    -- IEEE bits order as the double does; a negative value takes the negated bits of its absolute
+    -- value, -0 the bits of 0), then the millisecond since the day began (under 10^8)
+    select
+        *,
+        (case when value < 0 then -1 else 1 end) * cast(cast(cast(abs(value) as bit) as bigint) as hugeint)
+        * 100000000 as value_order,
+        epoch_ms(effective_at) - epoch_ms(day) as ms_of_day
+    from readings_in_scope
+),
+
 daily as (
     -- no strings beside the keys: the metric's unit and aggregate come from the catalogue once per
     -- day, and the window below sorts and carries every column it is given
@@ -68,12 +80,14 @@ daily as (
         min(value) as value_min,
         max(value) as value_max,
         -- the first reading at the extreme: ties broken by time, so a rebuild dates it (and the
-        -- alert id it may open) the same way
-        arg_min(effective_at, (value, epoch_ms(effective_at))) as value_min_at,
-        arg_max(effective_at, (value, -epoch_ms(effective_at))) as value_max_at,
+        -- alert id it may open) the same way. The (value, time) order is one integer, not a
+        -- struct: a struct ordering key costs a sort key per reading, and at 10,000 patients
+        -- (27 M days) it took the group by from about 21 to 85 CPU seconds (integer: 48)
+        arg_min(effective_at, value_order + ms_of_day) as value_min_at,
+        arg_max(effective_at, value_order - ms_of_day) as value_max_at,
         count(*) as n_readings,
         max(loaded_at) as loaded_at
-    from readings_in_scope
+    from readings_ordered
     group by patient_id, metric, day
 ),
 
