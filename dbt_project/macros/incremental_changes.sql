@@ -89,6 +89,16 @@
     group by patient_id, metric
 {%- endmacro %}
 
+{#- The earliest day of a telemonitoring reading (used, rejected or withdrawn) loaded after
+    `watermark`, as a date literal's text read when called (compile or hook time), so filters on it
+    let DuckDB skip older rows first; none when nothing was loaded. -#}
+{% macro first_reading_day_since(watermark) -%}
+    {{- return(run_query(
+        "select cast(min(day) as varchar) from " ~ ref('int_telemonitoring_readings_normalised')
+        ~ " where loaded_at > " ~ watermark
+    ).columns[0].values()[0]) -}}
+{%- endmacro %}
+
 {#- The days telemonitoring_daily rebuilds, by patient_key: per metric (`per_metric`), or per patient
     from the earliest of its metrics' days (the days with any value, int_device_days). -#}
 {% macro telemonitoring_rebuilt_days(watermark, per_metric=true) -%}

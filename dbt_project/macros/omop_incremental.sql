@@ -94,9 +94,7 @@
     to remove). -#}
 {% macro drop_changed_measurement_days() -%}
     {%- set watermark = recorded_watermark() -%}
-    {%- set first_day = run_query(
-        "select cast(min(day) as varchar) from " ~ ref('int_telemonitoring_readings_normalised')
-        ~ " where loaded_at > " ~ watermark).columns[0].values()[0] if watermark else none -%}
+    {%- set first_day = first_reading_day_since(watermark) if watermark else none -%}
     {% if first_day -%}
         delete from {{ this }}
         using ({{ measurement_changed_days(watermark) }}) as changed

@@ -11,14 +11,9 @@
 -- the baseline window); the pre-hook removes those days first, so a day left without usable readings
 -- goes, and the run appends them (every day it builds was removed: no delete by key).
 {%- set watermark = compiled_watermark() %}
-{%- if watermark %}
-    {#- the earliest day any rebuilt baseline window reaches, as a literal: a date filter on every
-        reading costs far less than probing the join below with each reading's patient and metric -#}
-    {%- set earliest_day = run_query(
-        "select cast(min(day) - " ~ var('baseline_days') ~ " as varchar) from "
-        ~ ref('int_telemonitoring_readings_normalised') ~ " where loaded_at > " ~ watermark
-    ).columns[0].values()[0] %}
-{%- endif %}
+{#- the earliest rebuilt day, as a literal: a date filter on every reading (from that day's baseline
+    window on) costs far less than probing the join below with each reading's patient and metric -#}
+{%- set first_day = first_reading_day_since(watermark) if watermark else none %}
 with readings as (
     select * from {{ ref('int_telemonitoring_readings_normalised') }}
     where rejection_reason is null
@@ -38,8 +33,8 @@ with readings as (
                 and readings.metric = rebuild_from.metric
         where
             readings.day >= rebuild_from.from_day - {{ var('baseline_days') }}
-            {%- if earliest_day %}
-                and readings.day >= date '{{ earliest_day }}'
+            {%- if first_day %}
+                and readings.day >= date '{{ first_day }}' - {{ var('baseline_days') }}
             {%- endif %}
     ),
 {% else %}
