@@ -40,13 +40,7 @@ multi_version_ids as (
     having count(*) > 1
 ),
 
-observation_versions as (
-    -- the current version of each Observation, whatever its status or value
-    select observations_loaded.*
-    from observations_loaded
-    anti join multi_version_ids
-        on observations_loaded.observation_id is not distinct from multi_version_ids.observation_id
-    union all
+current_of_multi_version as (
     select observations_loaded.*
     from observations_loaded
     semi join multi_version_ids
@@ -54,18 +48,39 @@ observation_versions as (
     {{ latest_version('observation_id') }}
 ),
 
+observation_versions as (
+    -- the current version of each Observation, whatever its status or value
+    select observations_loaded.*
+    from observations_loaded
+    anti join multi_version_ids
+        on observations_loaded.observation_id is not distinct from multi_version_ids.observation_id
+    union all
+    select * from current_of_multi_version
+),
+
 observations as (
     select * from observation_versions
     where value_quantity is not null
 ),
 
-components as (
-    -- the components of current versions only: a version without components hides none of the old
+components_loaded as not materialized (
     select * from {{ ref('stg_fhir__observation_components') }}
-    where
-        value_quantity is not null
-        and content_hash in (select observation_versions.content_hash from observation_versions)
-        and {{ loaded_since_last_build() }}
+    where value_quantity is not null and {{ loaded_since_last_build() }}
+),
+
+components as (
+    -- the components of current versions only: a version without components hides none of the
+    -- old. Told apart as the Observations are (a lookup among the millions of current versions'
+    -- hashes cost 10 CPU s at 10,000 patients)
+    select components_loaded.*
+    from components_loaded
+    anti join multi_version_ids
+        on components_loaded.observation_id is not distinct from multi_version_ids.observation_id
+    union all
+    select components_loaded.*
+    from components_loaded
+    semi join current_of_multi_version
+        on components_loaded.content_hash = current_of_multi_version.content_hash
 ),
 
 devices as (
