@@ -43,12 +43,27 @@ with readings as (
     ),
 {% endif %}
 
+-- patients and metrics numbered: the baseline window partitions and sorts 27 M rows (at 10,000
+-- patients) by two integers instead of two strings (-16 CPU s), and the patient key joins in last
 metrics as (
-    select distinct
-        metric,
-        unit,
-        daily_aggregate
-    from {{ ref('telemonitoring_metrics') }}
+    select
+        *,
+        cast(row_number() over (order by metric) as integer) as metric_number
+    from (
+        select distinct
+            metric,
+            unit,
+            daily_aggregate
+        from {{ ref('telemonitoring_metrics') }}
+    )
+),
+
+patients as (
+    select
+        patient_id,
+        patient_key,
+        cast(row_number() over (order by patient_id) as integer) as patient_number
+    from {{ ref('int_patient_keys') }}
 ),
 
 readings_ordered as (
@@ -88,8 +103,8 @@ daily as (
 
 daily_values as (
     select
-        daily.patient_id,
-        daily.metric,
+        patients.patient_number,
+        metrics.metric_number,
         daily.day,
         daily.value_min,
         daily.value_max,
@@ -105,6 +120,7 @@ daily_values as (
         end as value
     from daily
     inner join metrics on daily.metric = metrics.metric
+    inner join patients on daily.patient_id = patients.patient_id
 ),
 
 gathered as (
@@ -116,7 +132,7 @@ gathered as (
         list(value) filter (where value is not null) over baseline_window as baseline_values
     from daily_values
     window baseline_window as (
-        partition by patient_id, metric
+        partition by patient_number, metric_number
         order by day
         range between interval {{ var('baseline_days') }} days preceding and interval 1 day preceding
     )
@@ -149,9 +165,9 @@ with_baseline as (
 
 final as (
     select
-        patient_keys.patient_key,
+        patients.patient_key,
         with_baseline.day,
-        with_baseline.metric,
+        metrics.metric,
         with_baseline.value,
         metrics.unit,
         with_baseline.value_min,
@@ -169,14 +185,13 @@ final as (
         end as deviation_robust_z,
         with_baseline.loaded_at
     from with_baseline
-    inner join {{ ref('int_patient_keys') }} as patient_keys
-        on with_baseline.patient_id = patient_keys.patient_id
-    inner join metrics on with_baseline.metric = metrics.metric
+    inner join patients on with_baseline.patient_number = patients.patient_number
+    inner join metrics on with_baseline.metric_number = metrics.metric_number
     {% if watermark -%}
         inner join rebuild_from
             on
-                with_baseline.patient_id = rebuild_from.patient_id
-                and with_baseline.metric = rebuild_from.metric
+                patients.patient_id = rebuild_from.patient_id
+                and metrics.metric = rebuild_from.metric
         where with_baseline.day >= rebuild_from.from_day
     {%- endif %}
 )
