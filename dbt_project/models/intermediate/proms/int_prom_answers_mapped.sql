@@ -120,12 +120,7 @@ repeated_items as (
     -- the (response, linkId) pairs answered more than once: only these need ranking, as a window
     -- over millions of one-row partitions costs more than counting them (at 10,000 patients, about
     -- 17 of the model's 32 seconds)
-    select
-        response_id,
-        link_id
-    from classified
-    group by response_id, link_id
-    having count(*) > 1
+    {{ repeated_keys('classified', ['response_id', 'link_id']) }}
 ),
 
 one_answer_per_item as (
@@ -133,16 +128,12 @@ one_answer_per_item as (
     select classified.*
     from classified
     anti join repeated_items
-        on
-            classified.response_id is not distinct from repeated_items.response_id
-            and classified.link_id is not distinct from repeated_items.link_id
+        on {{ keys_match('classified', 'repeated_items', ['response_id', 'link_id']) }}
     union all
     select classified.*
     from classified
     semi join repeated_items
-        on
-            classified.response_id is not distinct from repeated_items.response_id
-            and classified.link_id is not distinct from repeated_items.link_id
+        on {{ keys_match('classified', 'repeated_items', ['response_id', 'link_id']) }}
     qualify row_number() over (
             partition by classified.response_id, classified.link_id
             order by (classified.answer_status = 'answered') desc, classified.item_value

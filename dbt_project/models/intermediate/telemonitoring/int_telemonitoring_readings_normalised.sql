@@ -34,17 +34,14 @@ observations_loaded as not materialized (
 multi_version_ids as (
     -- the Observations loaded in more than one version: only these need ranking, as a window over
     -- millions of one-row partitions costs more than counting them (at 10,000 patients, 32 CPU s)
-    select observation_id
-    from observations_loaded
-    group by observation_id
-    having count(*) > 1
+    {{ repeated_keys('observations_loaded', ['observation_id']) }}
 ),
 
 current_of_multi_version as (
     select observations_loaded.*
     from observations_loaded
     semi join multi_version_ids
-        on observations_loaded.observation_id is not distinct from multi_version_ids.observation_id
+        on {{ keys_match('observations_loaded', 'multi_version_ids', ['observation_id']) }}
     {{ latest_version('observation_id') }}
 ),
 
@@ -53,7 +50,7 @@ observation_versions as (
     select observations_loaded.*
     from observations_loaded
     anti join multi_version_ids
-        on observations_loaded.observation_id is not distinct from multi_version_ids.observation_id
+        on {{ keys_match('observations_loaded', 'multi_version_ids', ['observation_id']) }}
     union all
     select * from current_of_multi_version
 ),
@@ -75,7 +72,7 @@ components as (
     select components_loaded.*
     from components_loaded
     anti join multi_version_ids
-        on components_loaded.observation_id is not distinct from multi_version_ids.observation_id
+        on {{ keys_match('components_loaded', 'multi_version_ids', ['observation_id']) }}
     union all
     select components_loaded.*
     from components_loaded
