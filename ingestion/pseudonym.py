@@ -2,8 +2,8 @@
 
 The warehouse keys every patient by HMAC-SHA256(secret key, source + identifier), so analytical marts
 never carry a direct identifier and the key cannot be recomputed without the secret. The same function
-runs inside DuckDB as the SQL function `pseudonym_key(source, identifier)`, registered by the dbt-duckdb
-plugin at the bottom of this module (profiles.yml: `plugins: [{module: ingestion.pseudonym}]`).
+runs inside DuckDB as the SQL function `pseudonym_key(source, identifier)`, registered on every dbt
+connection by the dbt-duckdb plugin `ingestion.sql_functions`.
 """
 
 from __future__ import annotations
@@ -59,19 +59,3 @@ def register(connection, key: bytes | None = None) -> None:
         side_effects=False,
     )
 
-
-def __getattr__(name: str):
-    # dbt-duckdb looks up `Plugin` on this module; building the class lazily keeps dbt out of the
-    # import path of everything else (the backend and loaders only need pseudonym_key).
-    if name == "Plugin":
-        from dbt.adapters.duckdb.plugins import BasePlugin
-
-        class Plugin(BasePlugin):
-            """dbt-duckdb plugin: registers pseudonym_key() on every connection dbt opens."""
-
-            def configure_connection(self, conn) -> None:
-                register(conn)
-
-        globals()["Plugin"] = Plugin
-        return Plugin
-    raise AttributeError(name)

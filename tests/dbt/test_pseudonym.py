@@ -8,7 +8,7 @@ import hmac
 import duckdb
 import pytest
 
-from ingestion import pseudonym
+from ingestion import pseudonym, sql_functions
 
 
 def test_key_is_hmac_sha256_of_source_and_identifier(monkeypatch):
@@ -41,9 +41,13 @@ def test_duckdb_udf_matches_the_python_function(monkeypatch):
     ]
 
 
-def test_dbt_duckdb_plugin_registers_the_udf(monkeypatch):
+def test_dbt_duckdb_plugin_registers_the_models_functions(monkeypatch):
     monkeypatch.setenv("PSEUDONYM_KEY", "k")
-    plugin = pseudonym.Plugin(name="pseudonym", plugin_config={})
+    plugin = sql_functions.Plugin(name="sql_functions", plugin_config={})
     con = duckdb.connect()
     plugin.configure_connection(con)
     assert con.execute("select pseudonym_key('a', 'b')").fetchall()[0][0] == pseudonym.pseudonym_key("a", "b")
+    baseline = con.execute(
+        "select rolling_baseline([date '2026-01-01', date '2026-01-02'], [1.0, 2.0], 28)"
+    ).fetchall()[0][0]
+    assert baseline == [{"median": None, "mad": None, "n_days": 0}, {"median": 1.0, "mad": 0.0, "n_days": 1}]
