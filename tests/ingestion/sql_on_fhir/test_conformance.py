@@ -1,12 +1,14 @@
 """The HL7 SQL-on-FHIR v2 conformance suite, one pytest test per suite test.
 
-The suite lives beside the repository (../shared/conformance/sql-on-fhir-v2). Besides the
+The suite lives beside the repository (../shared/conformance/sql-on-fhir-v2; see _suite_dir). Besides the
 per-test results, test_conformance_report writes reports/sql-on-fhir-conformance.json in the
 suite's test-report format and reports/sql-on-fhir-conformance-summary.json (passes per file).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,28 @@ import pytest
 from ingestion.sql_on_fhir import conformance
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SUITE_DIR = REPO_ROOT.parent / "shared" / "conformance" / "sql-on-fhir-v2"
+SUITE_ENV = "SQL_ON_FHIR_CONFORMANCE_DIR"
+
+
+def _suite_dir() -> Path:
+    """$SQL_ON_FHIR_CONFORMANCE_DIR, else ../shared/conformance/sql-on-fhir-v2 beside the repository or,
+    in a local clone (CI tests a fresh clone of main), beside the repository it was cloned from."""
+    if os.environ.get(SUITE_ENV):
+        return Path(os.environ[SUITE_ENV])
+    roots = [REPO_ROOT]
+    origin = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "config", "--get", "remote.origin.url"],
+        check=False,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        roots.append(Path(origin).resolve())
+    suites = [root.parent / "shared" / "conformance" / "sql-on-fhir-v2" for root in roots]
+    return next((suite for suite in suites if suite.is_dir()), suites[0])
+
+
+SUITE_DIR = _suite_dir()
 REPORT = REPO_ROOT / "reports" / "sql-on-fhir-conformance.json"
 SUMMARY = REPO_ROOT / "reports" / "sql-on-fhir-conformance-summary.json"
 SUITE_TESTS = 134
