@@ -58,14 +58,19 @@ def baselines(
     ends = np.cumsum(lengths)
     starts = ends - lengths
     present = lengths > 0
-    first = np.zeros(len(lengths), np.int64)
-    first[present] = days[starts[present]]
-    last = np.zeros(len(lengths), np.int64)
-    last[present] = days[ends[present] - 1]
-    # each series on a dense day axis behind window_days of padding, so no window reaches the series before
-    span = np.where(present, last - first + 1 + window_days, 0)
+    # each day's place on its series' dense day axis. A gap longer than the window hides every day
+    # before it, whatever its length: it is shortened to window_days + 1, so the axis stays at most
+    # (window_days + 1) x the series' days long however far apart its dates are
+    gaps = np.zeros(len(days), np.int64)
+    gaps[1:] = np.minimum(np.diff(days), window_days + 1)
+    gaps[starts[present]] = 0
+    offset = np.cumsum(gaps)
+    offset -= offset[starts[present]].repeat(lengths[present])
+    # the series one after another, each behind window_days of padding, so no window reaches the one before
+    span = np.zeros(len(lengths), np.int64)
+    span[present] = offset[ends[present] - 1] + 1 + window_days
     dense_start = np.cumsum(span) - span
-    position = dense_start[series] + window_days + (days - first[series])
+    position = dense_start[series] + window_days + offset
     dense = np.full(int(span.sum()), np.nan)
     dense[position] = values
     with_value = np.concatenate([[0], np.cumsum(~np.isnan(dense))])

@@ -128,3 +128,21 @@ def test_days_out_of_order_or_repeated_are_refused():
 def test_a_series_needs_as_many_values_as_days(con):
     with pytest.raises(duckdb.Error, match="as many values as days"):
         con.execute("select rolling_baseline([date '2026-01-01'], [1.0, 2.0], 28)").fetchall()
+
+
+def test_far_apart_dates_cost_no_more_than_near_ones(con):
+    # a gap longer than the window sees nothing before it, however long: day 31 and a date
+    # millions of days on both count nothing before them (window 28), and day 29 still sees day 1
+    far = 3_000_000
+    assert baseline(con, [1, 29, 31, far, far + 1], [5, 6, 7, 8, 9]) == [
+        (None, None, 0),
+        (5.0, 0.0, 1),
+        (6.0, 0.0, 1),
+        (None, None, 0),
+        (8.0, 0.0, 1),
+    ]
+    median, _, counts = rolling_baseline.baselines(
+        np.array([3, 2]), np.array([0, 10**9, 2 * 10**9, 5, 6]), np.array([1.0, 2.0, 3.0, 4.0, 5.0]), 28
+    )
+    assert counts.tolist() == [0, 0, 0, 0, 1]
+    assert median[4] == 4.0
