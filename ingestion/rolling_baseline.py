@@ -1,15 +1,18 @@
-"""The patient's own rolling baseline, as the DuckDB function `rolling_baseline(days, values, window_days)`.
+"""The patient's own rolling baseline: the DuckDB function `rolling_baseline(days, values, window_days)`.
 
 `telemonitoring_daily` gives each day of a patient's metric the median and the MAD (median absolute
-deviation from that median) of the metric's values on the `window_days` days before it (day - window_days
-to day - 1, today excluded; the dbt variable `baseline_days`, 28), and how many such days had a value. In
-SQL that is a moving-frame list or median per row; at 10,000 patients (27 M days) gathering the frames and
-taking two medians of each took about 60 of the model's 97 CPU seconds. Here one call takes a whole series (each
-patient and metric: its days ascending, one value per day) and computes every day's window at once with
-numpy: the series is laid out on a dense day axis (missing days and null values as NaN) behind `window_days`
-NaN of padding, each day's window is a row of a sliding view of it, rows are sorted, and the median is read
-off the sorted row the way DuckDB's `median()` interpolates (the mean of the two middle values of an even
-count: `lo * 0.5 + hi * 0.5`), so results equal `list_median` over the same values bit for bit.
+deviation from that median) of the metric's values on the `window_days` days before it (day -
+window_days to day - 1, today excluded; the dbt variable `baseline_days`, 28), and how many such days
+had a value. In SQL that is a moving-frame list or median per row; at 10,000 patients (27 M days)
+gathering the frames and taking two medians of each took about 60 of the model's 97 CPU seconds.
+
+Here one call takes whole series (each patient and metric: its days ascending, one value per day) and
+computes every day's window at once with numpy: each series is laid out on a dense day axis (missing
+days and null values as NaN; a gap longer than the window shortened to window_days + 1) behind
+`window_days` NaN of padding, each day's window is a row of a sliding view of it, rows are sorted, and
+the median is read off the sorted row the way DuckDB's `median()` interpolates (the mean of the two
+middle values of an even count: `lo * 0.5 + hi * 0.5`), so results equal `list_median` over the same
+values bit for bit.
 
 Registered on every dbt connection by the dbt-duckdb plugin `ingestion.sql_functions`.
 """
@@ -91,7 +94,7 @@ def baselines(
 
 
 def rolling_baseline(days: pa.Array, values: pa.Array, window_days: pa.Array) -> pa.Array:
-    """Arrow form of `baselines` for DuckDB: lists of days and values in, one list of structs out per series."""
+    """Arrow form of `baselines` for DuckDB: lists of days and values in, a list of structs out per series."""
     if isinstance(days, pa.ChunkedArray):
         days = days.combine_chunks()
     if isinstance(values, pa.ChunkedArray):
@@ -114,7 +117,6 @@ def rolling_baseline(days: pa.Array, values: pa.Array, window_days: pa.Array) ->
         fields=[pa.field(name, kind) for name, kind in _RESULT_FIELDS],
     )
     return pa.ListArray.from_arrays(offsets, result)
-
 
 
 def register(connection) -> None:

@@ -149,6 +149,8 @@ baselines as (
 ),
 
 with_baseline as (
+    -- joined back by the integer keys: carrying the other daily columns through the lists instead
+    -- measured slower (at 10,000 patients, 34 against 32 s)
     select
         daily_values.*,
         baselines.median as baseline_median,
