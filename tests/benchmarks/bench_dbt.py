@@ -8,6 +8,10 @@ ingestion/pipeline/modelling.py). Reports the full build time, the incremental/f
 most 0.2), the CPU seconds of each build (comparable on a busy machine), the slowest models of each build, and per alert rule the share of injected episodes the
 rule caught (aim: 95 % or more), false alerts outside episodes per 10 patient-months (aim: at most 1)
 and the alert rate per questionnaire set (published: 7.8 % to 34 %).
+The machine's speed is measured beside the builds, in the same script: a fixed DuckDB workload of
+the build's kinds (a table copied with a string rewritten, a group by patient and day, a unique check
+on hashes of 10 M generated rows) timed just before the full build. The full build in units of it is
+comparable between machines, whose speed here has varied twofold between sessions.
 
     .venv/bin/python tests/benchmarks/bench_dbt.py --patients 200 --days 365
     .venv/bin/python tests/benchmarks/bench_dbt.py --patients 200 --days 365 --replicate 50 --work /tmp/b
@@ -114,6 +118,43 @@ insert into raw.device_observations
 """
 
 
+CALIBRATION_ROWS = 10_000_000
+CALIBRATION_DATA_SQL = """
+create table readings as
+select
+    'sp-' || lpad(cast(i % 10000 as varchar), 7, '0') as patient_id,
+    date '2025-01-01' + cast(i // 10000 % 365 as integer) as day,
+    cast(hash(i) % 100000 as double) / 1000 as value,
+    'device:' || md5(cast(i as varchar)) as reading_id
+from range({rows}) as numbers(i)
+"""
+CALIBRATION_SQL = [
+    "create table copied as select * replace (upper(reading_id) as reading_id) from readings",
+    "create table daily as select patient_id, day, sum(value), min(value), max(value), count(*) from readings group by all",
+    "select count(*) from (select hash(reading_id) from readings group by all having count(*) > 1)",
+]
+
+
+def calibrate(work: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of a fixed DuckDB workload (generated data, the data's making not timed)."""
+    import duckdb
+
+    path = work / "calibration.duckdb"
+    path.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(path)) as con:
+            con.execute("set preserve_insertion_order = false")
+            con.execute(CALIBRATION_DATA_SQL.format(rows=CALIBRATION_ROWS))
+            started, cpu = time.perf_counter(), os.times()
+            for sql in CALIBRATION_SQL:
+                con.execute(sql).fetchall()
+            ended = os.times()
+            return time.perf_counter() - started, ended.user - cpu.user + ended.system - cpu.system
+    finally:
+        path.unlink(missing_ok=True)
+        Path(f"{path}.wal").unlink(missing_ok=True)
+
+
 def prepare_warehouse(args: argparse.Namespace, work: Path, env: dict) -> tuple[Path, dict]:
     """A loaded (and replicated) warehouse, reused from `work` when it was built with the same sizes."""
     cohort, loaded = work / "cohort", work / "loaded.duckdb"
@@ -167,6 +208,7 @@ def main(argv: list[str] | None = None) -> dict:
     with duckdb.connect(str(warehouse)) as con:
         last_day = con.execute("select max(cast(effective_start as date)) from raw.device_observations").fetchone()[0]
         con.execute(HOLD_BACK_SQL.format(day=f"date '{last_day}'"))
+    calibration_wall, calibration_cpu = calibrate(work)
     full_started = datetime.now(UTC)
     full_wall, full_dbt, full_cpu, full_models = dbt_build(work, env)
     with duckdb.connect(str(warehouse)) as con:
@@ -188,6 +230,9 @@ def main(argv: list[str] | None = None) -> dict:
         "full_build_cpu_s": round(full_cpu, 1),
         "incremental_build_cpu_s": round(incr_cpu, 1),
         "incremental_to_full_cpu_ratio": round(incr_cpu / full_cpu, 3),
+        "machine_calibration_s": round(calibration_wall, 2),
+        "machine_calibration_cpu_s": round(calibration_cpu, 2),
+        "full_build_in_calibration_units": round(full_dbt / calibration_wall, 1),
         "slowest_models_full_s": slowest(full_models),
         "slowest_models_incremental_s": slowest(incr_models),
         **evaluate(warehouse, cohort / "ground_truth" / "episodes.csv", args.days, args.patients),
