@@ -1,5 +1,6 @@
-{#- Helpers of the incremental OMOP tables (measurement, observation). They carry exactly the CDM's
-    columns, so the source watermark each build read is kept beside them, in
+{#- Helpers of the incremental OMOP tables (int_omop_measurement, int_omop_observation: the stored
+    columns of omop.measurement and omop.observation, views that add the CDM's constant columns). They
+    carry only CDM columns, so the source watermark each build read is kept beside them, in
     intermediate.incremental_watermarks (one row per model, written by a post-hook in the model's
     transaction), and read back when the model next compiles, before its pre-hooks. Every run the
     pre-hooks remove the rows of persons no longer permitted for research (a withdrawal, an objection,
@@ -90,8 +91,8 @@
     where readings.loaded_at > {{ watermark }}
 {%- endmacro %}
 
-{#- Pre-hook of omop.measurement: remove every row of a changed patient day (none changed: nothing
-    to remove). -#}
+{#- Pre-hook of int_omop_measurement (the stored part of omop.measurement): remove every row of a
+    changed patient day (none changed: nothing to remove). -#}
 {% macro drop_changed_measurement_days() -%}
     {%- set watermark = recorded_watermark() -%}
     {%- set first_day = first_reading_day_since(watermark) if watermark else none -%}
@@ -120,8 +121,9 @@
         '70274-6' as loinc_code
 {%- endmacro %}
 
-{#- Pre-hook of omop.observation: remove every row of a changed response. The row ids hash response
-    and scale, so the ids of the scales the table holds are computed for each changed response. Rows
+{#- Pre-hook of int_omop_observation (the stored part of omop.observation): remove every row of a
+    changed response. The row ids hash response and scale, so the ids of the scales the table holds
+    are computed for each changed response. Rows
     dated before the changed responses' earliest authored day are skipped before their ids are probed
     (changed_responses_span). -#}
 {% macro drop_changed_observation_responses() -%}

@@ -1,81 +1,26 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook=["{{ drop_unpermitted_persons() }}", "{{ drop_changed_observation_responses() }}"],
-    post_hook="{{ record_watermark(ref('int_prom_responses')) }}",
-) }}
--- depends_on: {{ ref('int_patient_keys') }}, {{ ref('int_prom_responses') }}
--- OMOP CDM v5.4 OBSERVATION: patient-reported scores (one row per response and scale). PHQ-9 and
--- GAD-7 totals carry their LOINC codes (44261-6, 70274-6) as source values. Incremental
--- (macros/omop_incremental.sql): each run inserts the scores of the responses whose current version
--- was loaded since the last run (the pre-hooks removed their rows; prom_scores rescored them, or
--- dropped a withdrawn one) and every score of a permitted patient the table holds nothing of;
--- persons no longer permitted leave.
-{%- set watermark = recorded_watermark() %}
-with scores as (
-    select * from {{ ref('prom_scores') }}
-),
-
-loinc_totals as (
-    {{ observation_loinc_totals() }}
-),
-
-concepts as (
-    select * from {{ ref('omop_concepts') }}
-    where vocabulary_id = 'LOINC'
-),
-
-{% if watermark %}
-    absent_patients as (
-        {{ omop_absent_patients() }}
-    ),
-
-    scores_in_scope as (
-        -- a score loaded since the watermark is one of a response whose current version was
-        -- (prom_scores holds only current versions, at their load time)
-        select scores.*
-        from scores
-        where
-            scores.loaded_at > {{ watermark }}
-            or scores.patient_key in (select absent_patients.patient_key from absent_patients)
-    ),
-{% else %}
-    scores_in_scope as (
-        select * from scores
-    ),
-{% endif %}
-
-final as (
-    select
-        {{ omop_id("sha256(concat_ws('|', 'observation', scores.response_id, scores.scale))") }}
-            as observation_id,
-        {{ omop_id('scores.patient_key') }} as person_id,
-        coalesce(concepts.concept_id, 0) as observation_concept_id,
-        cast(scores.authored_at as date) as observation_date,
-        cast(scores.authored_at as timestamp) as observation_datetime,
-        32865 as observation_type_concept_id,
-        scores.score as value_as_number,
-        scores.band as value_as_string,
-        0 as value_as_concept_id,
-        0 as qualifier_concept_id,
-        0 as unit_concept_id,
-        cast(null as bigint) as provider_id,
-        cast(null as bigint) as visit_occurrence_id,
-        cast(null as bigint) as visit_detail_id,
-        coalesce(loinc_totals.loinc_code, scores.instrument || ':' || scores.scale) as observation_source_value,
-        0 as observation_source_concept_id,
-        scores.score_kind as unit_source_value,
-        cast(null as varchar) as qualifier_source_value,
-        cast(round(round(scores.score, 9), 2) as varchar) as value_source_value,
-        cast(null as bigint) as observation_event_id,
-        0 as obs_event_field_concept_id
-    from scores_in_scope as scores
-    left join loinc_totals
-        on
-            scores.instrument = loinc_totals.instrument
-            and scores.scale = loinc_totals.scale
-    left join concepts on loinc_totals.loinc_code = concepts.concept_code
-    where {{ research_permitted('scores.patient_key') }}
-)
-
-select * from final
+{{ config(materialized='view') }}
+-- OMOP CDM v5.4 OBSERVATION, exactly the CDM's columns: the stored part (int_omop_observation,
+-- incremental: its header says how) and the columns every row has the same value in, added here.
+select
+    observation_id,
+    person_id,
+    observation_concept_id,
+    observation_date,
+    observation_datetime,
+    32865 as observation_type_concept_id,
+    value_as_number,
+    value_as_string,
+    0 as value_as_concept_id,
+    0 as qualifier_concept_id,
+    0 as unit_concept_id,
+    cast(null as bigint) as provider_id,
+    cast(null as bigint) as visit_occurrence_id,
+    cast(null as bigint) as visit_detail_id,
+    observation_source_value,
+    0 as observation_source_concept_id,
+    unit_source_value,
+    cast(null as varchar) as qualifier_source_value,
+    value_source_value,
+    cast(null as bigint) as observation_event_id,
+    0 as obs_event_field_concept_id
+from {{ ref('int_omop_observation') }}
