@@ -10,8 +10,9 @@ rule caught (aim: 95 % or more), false alerts outside episodes per 10 patient-mo
 and the alert rate per questionnaire set (published: 7.8 % to 34 %).
 The machine's speed is measured beside the builds, in the same script: a fixed DuckDB workload of
 the build's kinds (a table copied with a string rewritten, a group by patient and day, a unique check
-on hashes of 10 M generated rows), the fastest of three runs just before the full build. The full build in units of it is
-comparable between machines, whose speed here has varied twofold between sessions.
+on hashes of 10 M generated rows), the fastest of three runs just before the full build. The full
+build in units of it is comparable between machines, whose speed here has varied twofold between
+sessions.
 
     .venv/bin/python tests/benchmarks/bench_dbt.py --patients 200 --days 365
     .venv/bin/python tests/benchmarks/bench_dbt.py --patients 200 --days 365 --replicate 50 --work /tmp/b
@@ -136,12 +137,8 @@ CALIBRATION_SQL = [
 
 
 def calibrate(work: Path, runs: int = 3) -> tuple[float, float]:
-    """(wall, CPU) seconds of a fixed DuckDB workload (generated data, the data's making not timed): the
+    """(wall, CPU) seconds of a fixed DuckDB workload on data generated once (its making not timed): the
     fastest of `runs` runs, as one run's time varied by up to 20 % here."""
-    return min(_calibration_run(work) for _ in range(runs))
-
-
-def _calibration_run(work: Path) -> tuple[float, float]:
     import duckdb
 
     path = work / "calibration.duckdb"
@@ -150,11 +147,15 @@ def _calibration_run(work: Path) -> tuple[float, float]:
         with duckdb.connect(str(path)) as con:
             con.execute("set preserve_insertion_order = false; set enable_progress_bar = false")
             con.execute(CALIBRATION_DATA_SQL.format(rows=CALIBRATION_ROWS))
-            started, cpu = time.perf_counter(), os.times()
-            for sql in CALIBRATION_SQL:
-                con.execute(sql).fetchall()
-            ended = os.times()
-            return time.perf_counter() - started, ended.user - cpu.user + ended.system - cpu.system
+            timings = []
+            for _ in range(runs):
+                con.execute("drop table if exists copied; drop table if exists daily")
+                started, cpu = time.perf_counter(), os.times()
+                for sql in CALIBRATION_SQL:
+                    con.execute(sql).fetchall()
+                ended = os.times()
+                timings.append((time.perf_counter() - started, ended.user - cpu.user + ended.system - cpu.system))
+            return min(timings)
     finally:
         path.unlink(missing_ok=True)
         Path(f"{path}.wal").unlink(missing_ok=True)
