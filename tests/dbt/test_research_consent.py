@@ -30,8 +30,9 @@ def _person_id(patient_key: str) -> int:
     return int(patient_key[:15], 16)  # the omop_id macro
 
 
-def _footprint(warehouse, patient_key: str) -> dict[str, int]:
-    """How many rows of each mart and OMOP table belong to this patient."""
+def _footprint(warehouse, patient_key: str, centre: str) -> dict[str, int]:
+    """How many rows of each mart and OMOP table belong to this patient (to their centre, for the
+    marts by centre)."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -39,7 +40,7 @@ def _footprint(warehouse, patient_key: str) -> dict[str, int]:
         for mart in ANALYST_MARTS_BY_PATIENT + CLINICIAN_MARTS:
             counts[mart] = con.execute(f"select count(*) from marts.{mart} where patient_key = ?", [patient_key]).fetchone()[0]
         for mart in ANALYST_MARTS_BY_CENTRE:
-            counts[mart] = con.execute(f"select count(*) from marts.{mart} where centre_id = 'centre-b'").fetchone()[0]
+            counts[mart] = con.execute(f"select count(*) from marts.{mart} where centre_id = ?", [centre]).fetchone()[0]
         omop_tables = [t for (t,) in con.execute(
             "select table_name from information_schema.columns where table_schema = 'omop' and column_name = 'person_id'"
         ).fetchall()]
@@ -80,20 +81,24 @@ def test_withdrawal_removes_from_analyst_marts_and_omop_and_reconsent_restores(b
 
     exported = export_and_build("withdrawn")
     p1, p2 = pseudonym_key(SOURCE, "p1"), pseudonym_key(SOURCE, "p2")
-    withdrawn = _footprint(warehouse, p2)
+    withdrawn = _footprint(warehouse, p2, "centre-b")
     assert withdrawn.pop("research_use_permitted") is False
     gone = {name: n for name, n in withdrawn.items() if name.startswith("omop.") or name in
             ANALYST_MARTS_BY_PATIENT + ANALYST_MARTS_BY_CENTRE}
     assert set(gone.values()) == {0}, gone
     assert all(withdrawn[mart] > 0 for mart in CLINICIAN_MARTS), withdrawn  # clinicians still see p2
-    control = _footprint(warehouse, p1)
+    control = _footprint(warehouse, p1, "centre-a")
     assert control.pop("research_use_permitted") is True
-    assert control["omop.person"] == 1 and control["omop.observation"] > 0 and control["adherence_monthly"] > 0
+    # everyone else stays: one withdrawal leaves out that patient alone (p1 has no medication and no
+    # QLQ-C30, which is all qol_trajectories holds)
+    no_data = {"omop.drug_exposure", "qol_trajectories"}
+    assert [name for name, n in control.items() if n == 0 and name not in no_data] == [], control
+    assert control["omop.person"] == 1 and control["omop.observation_period"] == 1
 
     # a new research consent: back from the next run on
     assert client.post("/consents/research", headers=patient.headers, json={"decision": "permit"}).status_code == 201
     export_and_build("reconsented", since=exported)
-    restored = _footprint(warehouse, p2)
+    restored = _footprint(warehouse, p2, "centre-b")
     assert restored.pop("research_use_permitted") is True
     assert all(restored[name] > 0 for name in gone if name != "omop.drug_exposure"), restored
     assert restored["omop.person"] == 1 and restored["omop.observation_period"] == 1
