@@ -39,14 +39,19 @@ _JINJA_START = re.compile(r"\{\{|\{%|\{#")
 
 def raw_rows(view: dict) -> str:
     """The raw rows a view reads: RAW_ROWS, narrowed by a text search for each element that a
-    top-level `forEach` requires (no element, no row)."""
+    top-level `forEach` requires (no element, no row). The text searched for is the element's name
+    and the closing quote and colon of its key, without the opening quote: DuckDB's `contains`
+    first looks for the text's first byte, and JSON is full of quotes (over the 11.9 GB of a
+    10,000-patient year, '"component":' took 12 CPU seconds and 'component":' 4.6). A name that
+    only ends in the element's ("subcomponent") lets a resource through to the JSON path, which
+    finds nothing there."""
     required = [
         select["forEach"]
         for select in view.get("select", [])
         if ELEMENT_NAME.match(str(select.get("forEach", "")))
     ]
     return RAW_ROWS + "".join(
-        f" AND contains(CAST(resource AS VARCHAR), '\"{name}\":')" for name in required
+        f" AND contains(CAST(resource AS VARCHAR), '{name}\":')" for name in required
     )
 
 

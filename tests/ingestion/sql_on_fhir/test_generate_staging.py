@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ingestion.sql_on_fhir import ViewDefinitionError, load_view, view_columns
@@ -94,5 +96,23 @@ def test_existing_config_block_is_kept(tmp_path):
 def test_a_top_level_for_each_reads_only_resources_naming_its_element():
     components = load_view(gen.VIEW_DIR / "stg_fhir__observation_components.json")
     observations = load_view(gen.VIEW_DIR / "stg_fhir__observations.json")
-    assert gen.raw_rows(components) == gen.RAW_ROWS + " AND contains(CAST(resource AS VARCHAR), '\"component\":')"
+    assert gen.raw_rows(components) == gen.RAW_ROWS + " AND contains(CAST(resource AS VARCHAR), 'component\":')"
     assert gen.raw_rows(observations) == gen.RAW_ROWS
+
+
+def test_the_element_search_keeps_every_resource_with_the_element():
+    import duckdb
+
+    condition = gen.raw_rows(load_view(gen.VIEW_DIR / "stg_fhir__observation_components.json")).split(" AND ", 1)[1]
+    resources = {
+        "panel": {"resourceType": "Observation", "component": [{"code": {"text": "systolic"}}]},
+        "nested": {"resourceType": "Observation", "extension": [{"component": []}]},
+        "other": {"resourceType": "Observation", "valueQuantity": {"value": 1}},
+        "look-alike": {"resourceType": "Observation", "subcomponent": 1},
+    }
+    con = duckdb.connect()
+    con.execute("create table raw (name varchar, resource json)")
+    con.executemany("insert into raw values (?, ?)", [(n, json.dumps(r, separators=(",", ":"))) for n, r in resources.items()])
+    kept = {name for (name,) in con.execute(f"select name from raw where {condition}").fetchall()}
+    # a superset of the resources naming the element: the JSON path then reads the element itself
+    assert kept == {"panel", "nested", "look-alike"}

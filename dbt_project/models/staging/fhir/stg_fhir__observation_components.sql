@@ -31,6 +31,6 @@ FROM (
         unnest(list_transform(list_transform(json_extract(_res, '$.component[*]'), lambda _x3: {'e': _x3, 's': json_extract_string(_x3, ['$.code.coding[0].system', '$.code.coding[0].code', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit'])}), lambda _b1, _i2: {'code_system': _b1.s[1], 'code': _b1.s[2], 'value_quantity': CASE _b1.s[3] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b1.s[3] AS DOUBLE) END, 'value_unit': coalesce(_b1.s[4], _b1.s[5])})) AS _row
     FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].code', '$.subject.reference', '$.effectiveDateTime', '$.effectivePeriod.start']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), '"component":')) AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), 'component":')) AS _src
     WHERE _src."resource_type" = 'Observation') AS _r) AS _r
 ) AS _v

@@ -32,6 +32,6 @@ FROM (
         unnest(flatten(list_transform(json_extract(_res, '$.item[*]'), lambda _e6, _i2: list_transform(list_transform(list_transform(json_extract(_e6, '$.answer[*]'), lambda _x9: {'e': _x9, 's': json_extract_string(_x9, ['$.valueInteger', '$.valueDecimal', '$.valueCoding.system', '$.valueCoding.code'])}), lambda _b7, _i8: {'value_integer': CAST(CASE _b7.s[1] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(CAST(_b7.s[1] AS DOUBLE) AS INTEGER) END AS BIGINT), 'value_decimal': CASE _b7.s[2] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b7.s[2] AS DOUBLE) END, 'value_coding_system': _b7.s[3], 'value_coding_code': _b7.s[4]}), lambda _row10: struct_concat({'link_id': json_extract_string(_e6, '$.linkId')}, _row10))))) AS _row
     FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.questionnaire', '$.subject.reference', '$.authored']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
-    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), '"item":')) AS _src
+    FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), 'item":')) AS _src
     WHERE _src."resource_type" = 'QuestionnaireResponse') AS _r) AS _r
 ) AS _v
