@@ -108,3 +108,29 @@ def test_for_each_over_primitives_keeps_row_index_and_resource(con):
         {"c0": "B", "c1": 1, "c2": "p1"},
         {"c0": "C", "c1": 2, "c2": "p1"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("Patient/p-1.a", "p-1.a"),  # the plain form, read without the capture
+        ("Patient/" + "x" * 64, "x" * 64),
+        ("Patient/" + "x" * 65, None),
+        ("Patient/", None),
+        ("Patient/a b", None),
+        ("Patient/12/_history/3", "12"),
+        ("http://h.example/fhir/Patient/12", "12"),
+        ("https://h.example/fhir/Patient/12/_history/1", "12"),
+        ("Group/12", None),
+        ("XPatient/12", None),
+        ("Patient/12/", None),
+        ("patient/12", None),
+        ("#contained", None),
+    ],
+)
+def test_get_reference_key_of_each_reference_form(reference, expected):
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE r (resource_type VARCHAR, resource JSON)")
+        observation = {"resourceType": "Observation", "subject": {"reference": reference}}
+        connection.execute("INSERT INTO r VALUES ('Observation', ?)", [json.dumps(observation)])
+        assert evaluate(connection, "Observation", ["subject.getReferenceKey(Patient)"]) == [{"c0": expected}]

@@ -8,7 +8,7 @@ SELECT
     CAST(_rs[1] AS VARCHAR) AS "condition_id",
     _rs[2] AS "version_id",
     CAST(_rs[3] AS TIMESTAMPTZ) AS "last_updated",
-    CAST(NULLIF(regexp_extract(_rs[4], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
+    CAST(CASE WHEN regexp_full_match(_rs[4], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[4], 9) ELSE NULLIF(regexp_extract(_rs[4], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
     _rs[5] AS "clinical_status",
     _rs[6] AS "category_code",
     _rs[7] AS "code_system",

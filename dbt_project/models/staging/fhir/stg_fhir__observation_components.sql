@@ -26,7 +26,7 @@ FROM (
         CAST(_rs[3] AS TIMESTAMPTZ) AS "last_updated",
         _rs[4] AS "observation_status",
         _rs[5] AS "panel_code",
-        CAST(NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
+        CAST(CASE WHEN regexp_full_match(_rs[6], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[6], 9) ELSE NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
         CAST(coalesce(_rs[7], _rs[8]) AS TIMESTAMPTZ) AS "effective_at",
         unnest(list_transform(list_transform(json_extract(_res, '$.component[*]'), lambda _x3: {'e': _x3, 's': json_extract_string(_x3, ['$.code.coding[0].system', '$.code.coding[0].code', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit'])}), lambda _b1, _i2: {'code_system': _b1.s[1], 'code': _b1.s[2], 'value_quantity': CASE _b1.s[3] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b1.s[3] AS DOUBLE) END, 'value_unit': coalesce(_b1.s[4], _b1.s[5])})) AS _row
     FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].code', '$.subject.reference', '$.effectiveDateTime', '$.effectivePeriod.start']) AS _rs

@@ -13,7 +13,7 @@ SELECT
     _rs[5] AS "category_code",
     _rs[6] AS "code_system",
     _rs[7] AS "code",
-    CAST(NULLIF(regexp_extract(_rs[8], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
+    CAST(CASE WHEN regexp_full_match(_rs[8], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[8], 9) ELSE NULLIF(regexp_extract(_rs[8], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
     CAST(coalesce(_rs[9], _rs[10]) AS TIMESTAMPTZ) AS "effective_at",
     CASE _rs[11] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_rs[11] AS DOUBLE) END AS "value_quantity",
     coalesce(_rs[12], _rs[13]) AS "value_unit",

@@ -11,7 +11,7 @@ SELECT
     CAST(_rs[3] AS TIMESTAMPTZ) AS "last_updated",
     _rs[4] AS "response_status",
     _rs[5] AS "questionnaire_url",
-    CAST(NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
+    CAST(CASE WHEN regexp_full_match(_rs[6], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[6], 9) ELSE NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
     CAST(_rs[7] AS TIMESTAMPTZ) AS "authored_at"
 FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.questionnaire', '$.subject.reference', '$.authored']) AS _rs
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"

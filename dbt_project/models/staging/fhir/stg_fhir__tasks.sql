@@ -13,7 +13,7 @@ SELECT
     _rs[6] AS "code",
     _rs[7] AS "focus_identifier_system",
     _rs[8] AS "focus_identifier_value",
-    CAST(NULLIF(regexp_extract(_rs[9], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') AS VARCHAR) AS "patient_id",
+    CAST(CASE WHEN regexp_full_match(_rs[9], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[9], 9) ELSE NULLIF(regexp_extract(_rs[9], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
     CAST(_rs[10] AS TIMESTAMPTZ) AS "authored_on",
     CAST(_rs[11] AS TIMESTAMPTZ) AS "last_modified",
     _rs[12] AS "owner_ref",
