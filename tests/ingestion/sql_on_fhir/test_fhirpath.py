@@ -110,27 +110,41 @@ def test_for_each_over_primitives_keeps_row_index_and_resource(con):
     ]
 
 
-@pytest.mark.parametrize(
-    ("reference", "expected"),
-    [
-        ("Patient/p-1.a", "p-1.a"),  # the plain form, read without the capture
-        ("Patient/" + "x" * 64, "x" * 64),
-        ("Patient/" + "x" * 65, None),
-        ("Patient/", None),
-        ("Patient/a b", None),
-        ("Patient/12/_history/3", "12"),
-        ("http://h.example/fhir/Patient/12", "12"),
-        ("https://h.example/fhir/Patient/12/_history/1", "12"),
-        ("Group/12", None),
-        ("XPatient/12", None),
-        ("Patient/12/", None),
-        ("patient/12", None),
-        ("#contained", None),
-    ],
-)
+REFERENCE_FORMS = [
+    ("Patient/p-1.a", "p-1.a"),  # the plain form, read without the capture
+    ("Patient/" + "x" * 64, "x" * 64),
+    ("Patient/" + "x" * 65, None),
+    ("Patient/", None),
+    ("Patient/a b", None),
+    ("Patient/12/_history/3", "12"),
+    ("http://h.example/fhir/Patient/12", "12"),
+    ("https://h.example/fhir/Patient/12/_history/1", "12"),
+    ("Group/12", None),
+    ("XPatient/12", None),
+    ("Patient/12/", None),
+    ("patient/12", None),
+    ("#contained", None),
+]
+
+
+def _observation_table(observation: dict):
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE r (resource_type VARCHAR, resource JSON)")
+    connection.execute("INSERT INTO r VALUES ('Observation', ?)", [json.dumps(observation)])
+    return connection
+
+
+@pytest.mark.parametrize(("reference", "expected"), REFERENCE_FORMS)
 def test_get_reference_key_of_each_reference_form(reference, expected):
-    with duckdb.connect() as connection:
-        connection.execute("CREATE TABLE r (resource_type VARCHAR, resource JSON)")
-        observation = {"resourceType": "Observation", "subject": {"reference": reference}}
-        connection.execute("INSERT INTO r VALUES ('Observation', ?)", [json.dumps(observation)])
+    with _observation_table({"resourceType": "Observation", "subject": {"reference": reference}}) as connection:
         assert evaluate(connection, "Observation", ["subject.getReferenceKey(Patient)"]) == [{"c0": expected}]
+
+
+def test_get_reference_key_of_a_list_of_references_keeps_the_ids_in_order():
+    performers = [{"reference": reference} for reference, _ in REFERENCE_FORMS]
+    with _observation_table({"resourceType": "Observation", "performer": performers}) as connection:
+        view = {"resource": "Observation", "select": [{"column": [
+            {"name": "keys", "path": "performer.getReferenceKey(Patient)", "collection": True}]}]}
+        assert fetch_view(connection, view, source_sql="r") == [
+            {"keys": [expected for _, expected in REFERENCE_FORMS if expected is not None]}
+        ]
