@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pytest
@@ -128,6 +132,44 @@ def test_days_out_of_order_or_repeated_are_refused():
 def test_a_series_needs_as_many_values_as_days(con):
     with pytest.raises(duckdb.Error, match="as many values as days"):
         con.execute("select rolling_baseline([date '2026-01-01'], [1.0, 2.0], 28)").fetchall()
+    with pytest.raises(duckdb.Error, match="days cannot be null"):
+        con.execute("select rolling_baseline([date '2026-01-01', null], [1.0, 2.0], 28)").fetchall()
+
+
+def test_null_and_empty_series(con):
+    rows = con.execute(
+        """
+        select id, rolling_baseline(days, series_values, 28) from (values
+            (1, [date '2026-01-01', date '2026-01-03'], [2.0, 4.0]), (2, null, null), (3, [], [])
+        ) as series(id, days, series_values) order by id
+        """
+    ).fetchall()
+    assert rows == [
+        (1, [{"median": None, "mad": None, "n_days": 0}, {"median": 2.0, "mad": 0.0, "n_days": 1}]),
+        (2, None),
+        (3, []),
+    ]
+    assert con.execute("select rolling_baseline([], [], 28)").fetchone()[0] == []
+
+
+def test_calling_it_does_not_import_pandas():
+    """pa.array and to_numpy import pandas, about a second of every dbt run that calls the function."""
+    query = "select rolling_baseline([date '2026-01-01', date '2026-01-02'], [1.0, null], 28)"
+    script = (
+        "import sys, duckdb\n"
+        "from ingestion import rolling_baseline\n"
+        "con = duckdb.connect(); rolling_baseline.register(con)\n"
+        f"con.execute({query!r}).fetchall()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_far_apart_dates_cost_no_more_than_near_ones(con):
@@ -146,3 +188,18 @@ def test_far_apart_dates_cost_no_more_than_near_ones(con):
     )
     assert counts.tolist() == [0, 0, 0, 0, 1]
     assert median[4] == 4.0
+
+
+def test_windows_sorted_a_step_at_a_time_give_the_same_baselines(monkeypatch):
+    """Series longer than a step, and steps ending inside a series, give what one step gives."""
+    rng = np.random.default_rng(7)
+    lengths = np.array([700, 1, 0, 1300, 450])
+    days = np.concatenate([np.sort(rng.choice(2000, size=n, replace=False)) for n in lengths])
+    values = np.round(rng.normal(70, 8, size=len(days)), 1)
+    values[rng.random(len(days)) < 0.05] = np.nan
+    whole = rolling_baseline.baselines(lengths, days, values, 28)
+    monkeypatch.setattr(rolling_baseline, "_ROWS_PER_STEP", 333)
+    stepped = rolling_baseline.baselines(lengths, days, values, 28)
+    for one, other in zip(whole, stepped, strict=True):
+        assert np.array_equal(one, other, equal_nan=True)
+    assert np.isnan(whole[0][0]) and whole[2][0] == 0 and (whole[2] > 0).sum() > 2000
