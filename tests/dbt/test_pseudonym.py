@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -51,3 +54,54 @@ def test_dbt_duckdb_plugin_registers_the_models_functions(monkeypatch):
         "select rolling_baseline([date '2026-01-01', date '2026-01-02'], [1.0, 2.0], 28)"
     ).fetchall()[0][0]
     assert baseline == [{"median": None, "mad": None, "n_days": 0}, {"median": 1.0, "mad": 0.0, "n_days": 1}]
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"a key longer than SHA-256's 64-byte block, hashed first" * 2])
+def test_duckdb_udf_matches_hmac_over_chunks_of_rows(key):
+    """The vectorised function equals hmac.new row by row: several chunks, nulls, empty ids, sources."""
+    con = duckdb.connect()
+    pseudonym.register(con, key)
+    rows = con.execute(
+        """
+        select source, identifier, pseudonym_key(source, identifier)
+        from (
+            select
+                case i % 3 when 0 then 'urn:a' when 1 then 'urn:b/Patient' end as source,
+                case when i % 7 = 0 then null when i % 11 = 0 then '' else 'id-' || i || 'é' end as identifier
+            from range(5000) as r(i)
+        )
+        """
+    ).fetchall()
+    assert len(rows) == 5000
+    for source, identifier, key_value in rows:
+        if identifier in (None, ""):
+            assert key_value is None
+        else:
+            message = f"{source or ''}\x1f{identifier}".encode()
+            assert key_value == hmac.new(key, message, hashlib.sha256).hexdigest()
+    assert sum(key_value is None for *_, key_value in rows) == sum(
+        identifier in (None, "") for _, identifier, _ in rows
+    )
+
+
+def test_the_models_functions_do_not_import_pandas():
+    """pa.array and to_numpy import pandas: about a second of every dbt run that calls them."""
+    query = (
+        "select pseudonym_key('src', 'p1'), "
+        "rolling_baseline([date '2026-01-01', date '2026-01-02'], [1.0, null], 28)"
+    )
+    script = (
+        "import sys, duckdb\n"
+        "from ingestion import sql_functions\n"
+        "con = duckdb.connect(); sql_functions.register(con)\n"
+        f"con.execute({query!r}).fetchall()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.stdout.strip() == "False"

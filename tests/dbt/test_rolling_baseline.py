@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import numpy as np
 import pytest
@@ -150,26 +146,6 @@ def test_null_and_empty_series(con):
         (3, []),
     ]
     assert con.execute("select rolling_baseline([], [], 28)").fetchone()[0] == []
-
-
-def test_calling_it_does_not_import_pandas():
-    """pa.array and to_numpy import pandas, about a second of every dbt run that calls the function."""
-    query = "select rolling_baseline([date '2026-01-01', date '2026-01-02'], [1.0, null], 28)"
-    script = (
-        "import sys, duckdb\n"
-        "from ingestion import rolling_baseline\n"
-        "con = duckdb.connect(); rolling_baseline.register(con)\n"
-        f"con.execute({query!r}).fetchall()\n"
-        "print('pandas' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert result.stdout.strip() == "False"
 
 
 def test_far_apart_dates_cost_no_more_than_near_ones(con):
