@@ -134,9 +134,10 @@ def rolling_baseline(days: pa.Array, values: pa.Array, window_days: pa.Array) ->
         days = days.combine_chunks()
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    lengths, null_series = _numpy(pc.list_value_length(days), np.int32)
-    lengths = np.where(null_series, 0, lengths).astype(np.int64)
-    value_lengths, null_values = _numpy(pc.list_value_length(values), np.int32)
+    # read as int64: lists and large lists alike
+    lengths, null_series = _numpy(pc.list_value_length(days).cast(pa.int64()), np.int64)
+    lengths = np.where(null_series, 0, lengths)
+    value_lengths, null_values = _numpy(pc.list_value_length(values).cast(pa.int64()), np.int64)
     if not np.array_equal(lengths, np.where(null_values, 0, value_lengths)):
         raise ValueError("rolling_baseline: each series needs as many values as days")
     offsets = _arrow(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), pa.int32())

@@ -179,3 +179,32 @@ def test_windows_sorted_a_step_at_a_time_give_the_same_baselines(monkeypatch):
     for one, other in zip(whole, stepped, strict=True):
         assert np.array_equal(one, other, equal_nan=True)
     assert np.isnan(whole[0][0]) and whole[2][0] == 0 and (whole[2] > 0).sum() > 2000
+
+
+
+def test_large_lists_give_the_same_baselines():
+    """Arrow's large lists (64-bit offsets) read as lists do."""
+    import datetime
+
+    import pyarrow as pa
+
+    day = datetime.date
+    days = [[day(2026, 1, 1), day(2026, 1, 2), day(2026, 1, 4)], None, [day(2026, 2, 1)]]
+    values = [[3.0, None, 5.0], None, [7.0]]
+    results = [
+        rolling_baseline.rolling_baseline(
+            pa.array(days, list_type(pa.date32())),
+            pa.array(values, list_type(pa.float64())),
+            pa.array([28, 28, 28]),
+        ).to_pylist()
+        for list_type in (pa.list_, pa.large_list)
+    ]
+    assert results[0] == results[1] == [
+        [
+            {"median": None, "mad": None, "n_days": 0},
+            {"median": 3.0, "mad": 0.0, "n_days": 1},
+            {"median": 3.0, "mad": 0.0, "n_days": 1},
+        ],
+        [],
+        [{"median": None, "mad": None, "n_days": 0}],
+    ]
