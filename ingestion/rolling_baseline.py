@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ingestion.arrow_buffers import from_numpy, to_numpy
+
 FUNCTION_NAME = "rolling_baseline"
 PARAMETERS = ["DATE[]", "DOUBLE[]", "INTEGER"]
 RETURN_TYPE = "STRUCT(median DOUBLE, mad DOUBLE, n_days BIGINT)[]"
@@ -105,29 +107,6 @@ def baselines(
     return median, mad, counts
 
 
-# Arrow and numpy meet through buffers, not `pa.array` / `to_numpy`: those import pandas, which costs
-# about a second of every dbt run that calls the function.
-
-
-def _numpy(array: pa.Array, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    """The values of a primitive Arrow array (read-only, over its buffer) and a mask of its nulls."""
-    start, length = array.offset, len(array)
-    validity, data = array.buffers()[:2]
-    numbers = np.frombuffer(data, dtype=dtype, count=start + length)[start:] if length else np.empty(0, dtype)
-    if array.null_count == 0:
-        return numbers, np.zeros(length, bool)
-    valid = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + length, bitorder="little")[start:]
-    return numbers, valid == 0
-
-
-def _arrow(numbers: np.ndarray, kind: pa.DataType, null: np.ndarray | None = None) -> pa.Array:
-    """A numpy array as an Arrow array of `kind` over the same memory, null where `null` is true."""
-    validity = None
-    if null is not None and null.any():
-        validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
-    return pa.Array.from_buffers(kind, len(numbers), [validity, pa.py_buffer(np.ascontiguousarray(numbers))])
-
-
 def rolling_baseline(days: pa.Array, values: pa.Array, window_days: pa.Array) -> pa.Array:
     """Arrow form of `baselines` for DuckDB: lists of days and values in, a list of structs out per series."""
     if isinstance(days, pa.ChunkedArray):
@@ -135,26 +114,30 @@ def rolling_baseline(days: pa.Array, values: pa.Array, window_days: pa.Array) ->
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     # read as int64: lists and large lists alike
-    lengths, null_series = _numpy(pc.list_value_length(days).cast(pa.int64()), np.int64)
+    lengths, null_series = to_numpy(pc.list_value_length(days).cast(pa.int64()), np.int64)
     lengths = np.where(null_series, 0, lengths)
-    value_lengths, null_values = _numpy(pc.list_value_length(values).cast(pa.int64()), np.int64)
+    value_lengths, null_values = to_numpy(pc.list_value_length(values).cast(pa.int64()), np.int64)
     if not np.array_equal(lengths, np.where(null_values, 0, value_lengths)):
         raise ValueError("rolling_baseline: each series needs as many values as days")
-    offsets = _arrow(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), pa.int32())
+    offsets = from_numpy(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), pa.int32())
     if len(days) == 0:
         return pa.ListArray.from_arrays(offsets, pa.array([], pa.struct(_RESULT_FIELDS)))
-    day_numbers, null_days = _numpy(days.flatten().cast(pa.int32()), np.int32)
+    day_numbers, null_days = to_numpy(days.flatten().cast(pa.int32()), np.int32)
     if null_days.any():
         raise ValueError("rolling_baseline: a series' days cannot be null")
-    numbers, null_numbers = _numpy(values.flatten().cast(pa.float64()), np.float64)
-    numbers = np.where(null_numbers, np.nan, numbers)
+    numbers, null_numbers = to_numpy(values.flatten().cast(pa.float64()), np.float64)
+    if null_numbers.any():
+        numbers = np.where(null_numbers, np.nan, numbers)
     windows = pc.unique(window_days)
     if len(windows) != 1 or not windows[0].is_valid:
         raise ValueError("rolling_baseline: window_days must be one non-null value for every series")
     median, mad, counts = baselines(lengths, day_numbers.astype(np.int64), numbers, int(windows[0].as_py()))
     result = pa.StructArray.from_arrays(
-        [_arrow(median, pa.float64(), null=np.isnan(median)), _arrow(mad, pa.float64(), null=np.isnan(mad)),
-         _arrow(counts.astype(np.int64, copy=False), pa.int64())],
+        [
+            from_numpy(median, pa.float64(), null=np.isnan(median)),
+            from_numpy(mad, pa.float64(), null=np.isnan(mad)),
+            from_numpy(counts.astype(np.int64, copy=False), pa.int64()),
+        ],
         fields=[pa.field(name, kind) for name, kind in _RESULT_FIELDS],
     )
     return pa.ListArray.from_arrays(offsets, result)
