@@ -150,6 +150,27 @@ def test_no_source_resource_or_patient_id_reaches_marts_or_omop(warehouse):
     assert one(warehouse, "select count(distinct response_id) from marts.prom_scores where length(response_id) = 64")[0][0] >= 6
 
 
+def test_unscoped_unique_tests_catch_repeats_among_distinct_rows(built_warehouse, tmp_path):
+    """Without a test scope the unique tests look for repeated 64-bit hashes over the whole table
+    (repeated_hashes, by sorting them), then group only those: a row held twice and one held three
+    times among distinct ones are each reported once."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        assert one(con, "select count(distinct content_hash) from staging.stg_fhir__observations")[0][0] > 2
+        con.execute("""insert into marts.prom_scores
+                       select * from marts.prom_scores where scale = 'total' order by response_id limit 1""")
+        con.execute("""insert into staging.stg_fhir__observations
+                       select o.* from staging.stg_fhir__observations as o, range(2)
+                       where o.content_hash = (select min(content_hash) from staging.stg_fhir__observations)""")
+    result = dbt(["test", "-s", "prom_scores", "stg_fhir__observations"], warehouse, tmp_path)
+    assert result.returncode == 1
+    assert "FAIL 1 unique_combination_prom_scores_response_id__scale" in result.stdout
+    assert "FAIL 1 unique_with_new_rows_stg_fhir__observations_content_hash" in result.stdout
+    failures = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    assert sorted(r["failures"] for r in failures if r["status"] == "fail") == [1, 1]
+
+
 def test_scoped_data_tests_catch_a_new_row_repeating_an_old_one(built_warehouse, tmp_path):
     """The pipeline scopes the data tests to rows loaded since its last run (data_tests_loaded_after);
     a new score row repeating an old response and scale still fails the grain test, and an old
