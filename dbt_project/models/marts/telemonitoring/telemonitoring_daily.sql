@@ -85,7 +85,8 @@ daily as (
         patient_id,
         metric,
         day,
-        avg(value) as value_mean,
+        -- the mean is value_sum / n_readings below: avg() is that same division of the same sum (every
+        -- usable reading has a value), and its state cost the group by about 2 of its 32 CPU s
         sum(value) as value_sum,
         min(value) as value_min,
         max(value) as value_max,
@@ -116,7 +117,7 @@ daily_values as (
             when 'max' then daily.value_max
             when 'min' then daily.value_min
             when 'sum' then daily.value_sum
-            else daily.value_mean
+            else daily.value_sum / daily.n_readings
         end as value
     from daily
     inner join metrics on daily.metric = metrics.metric
