@@ -107,17 +107,20 @@ def baselines(
     return median, mad, counts
 
 
+def _list_lengths(lists: pa.Array) -> np.ndarray:
+    """The length of each list (0 for a null list), read as int64: lists and large lists alike."""
+    lengths, null = to_numpy(pc.list_value_length(lists).cast(pa.int64()), np.int64)
+    return np.where(null, 0, lengths)
+
+
 def rolling_baseline(days: pa.Array, values: pa.Array, window_days: pa.Array) -> pa.Array:
     """Arrow form of `baselines` for DuckDB: lists of days and values in, a list of structs out per series."""
     if isinstance(days, pa.ChunkedArray):
         days = days.combine_chunks()
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    # read as int64: lists and large lists alike
-    lengths, null_series = to_numpy(pc.list_value_length(days).cast(pa.int64()), np.int64)
-    lengths = np.where(null_series, 0, lengths)
-    value_lengths, null_values = to_numpy(pc.list_value_length(values).cast(pa.int64()), np.int64)
-    if not np.array_equal(lengths, np.where(null_values, 0, value_lengths)):
+    lengths = _list_lengths(days)
+    if not np.array_equal(lengths, _list_lengths(values)):
         raise ValueError("rolling_baseline: each series needs as many values as days")
     offsets = from_numpy(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), pa.int32())
     if len(days) == 0:
