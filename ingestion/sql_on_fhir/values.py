@@ -18,6 +18,7 @@ document serves every column. All functions here only build SQL text.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import dataclass, replace
 
@@ -26,7 +27,7 @@ from ingestion.sql_on_fhir.errors import RUNTIME_ERROR_PREFIX
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # A path read through a RootBatch, until the batch numbers the paths the finished SQL still uses.
-_TOKEN = re.compile("\x1f([0-9]+)([sj])([^\x1f]*)\x1f")
+_TOKEN = re.compile("\x1f([0-9]+)([sjl])([^\x1f]*)\x1f")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def from_text(text: str, target: str) -> str:
 
 
 class RootBatch:
-    """JSONPaths read from the resource, extracted together: one parse instead of one per column.
+    """JSONPaths read from one document (the resource or a forEach item), extracted together.
 
     `json_extract_string(resource, [p1, p2, ...])` parses the document once; reading 14 paths this
     way costs about a fifth of 14 separate calls. Wildcard paths cannot be batched (DuckDB rule).
@@ -126,15 +127,36 @@ class RootBatch:
     that was built but not used (the JSON of a value read as text) costs no extraction. Scalars
     are read as text, so a document is usually parsed once; JSON is extracted only for values used
     as JSON (a complex-typed column, a list function's input).
+
+    A nested `forEach` over a member array registers a *list* read (`items`): the array's items as
+    typed structs holding just what the forEach body reads (its schema). Once every read is known,
+    `plan` may switch the batch to *typed* reads: one `json_transform` of the document to a struct
+    of all its reads, member arrays included, so a resource with nested items is parsed once, not
+    once more per item (questionnaire answers: three parses per answer before). Typed reads are
+    only possible when the reads form one tree (no path read both as text and as an object), and
+    `json_transform` reads each value as `json_extract_string`/`json_extract` would (text of a
+    number as written out, objects and arrays as JSON text, NULL for a JSON null or a mismatch).
+    Otherwise a list is read as `json_transform(json_extract(document, path), [schema])`.
     """
 
     _ids = itertools.count(1)
 
-    def __init__(self, base: str, strings_column: str = "_rs", json_column: str = "_rj"):
+    def __init__(
+        self,
+        base: str,
+        strings_column: str = "_rs",
+        json_column: str = "_rj",
+        lists_column: str = "_rl",
+        typed_base: str = "_rt",
+    ):
         self.base, self.strings_column, self.json_column = base, strings_column, json_column
+        self.lists_column, self.typed_base = lists_column, typed_base
         self.id = next(self._ids)
         self.strings: dict[str, int] = {}
         self.jsons: dict[str, int] = {}
+        self.lists: dict[int, int] = {}  # list read -> number of its column (untyped reads)
+        self.list_reads: list[tuple[str, dict]] = []  # (member path, item schema) per list read
+        self.schema: dict | None = None  # typed reads: the json_transform schema of the document
 
     def accepts(self, value: Value) -> bool:
         return (
@@ -144,11 +166,61 @@ class RootBatch:
             and "[*]" not in value.segs
         )
 
+    def accepts_items(self, value: Value) -> bool:
+        """Whether `value` (a forEach's collection) is a member array of this document that a
+        list read can give: `.a.b[*]`, members and indexes before the one wildcard at the end."""
+        return (
+            value.kind == "path"
+            and value.many
+            and value.sql == self.base
+            and value.segs.endswith("[*]")
+            and bool(_steps(value.segs[:-3]))
+        )
+
     def string(self, segs: str) -> str:
         return f"\x1f{self.id}s${segs}\x1f"
 
     def json(self, segs: str) -> str:
         return f"\x1f{self.id}j${segs}\x1f"
+
+    def items(self, value: Value, schema: dict) -> str:
+        """The items of the member array `value` (see accepts_items) as a LIST of STRUCTs of
+        `schema`: empty (not NULL) when the array is absent."""
+        self.list_reads.append((value.segs[:-3], schema))
+        return f"\x1f{self.id}l{len(self.list_reads) - 1}\x1f"
+
+    def _used(self, pieces: list[str]) -> list[tuple[str, str]]:
+        return [
+            (m.group(2), m.group(3))
+            for piece in pieces
+            for m in _TOKEN.finditer(piece)
+            if int(m.group(1)) == self.id
+        ]
+
+    def reads_items(self, pieces: list[str]) -> bool:
+        """Whether the finished SQL `pieces` read a member array's items from this document."""
+        return any(kind == "l" for kind, _ in self._used(pieces))
+
+    def plan(self, pieces: list[str], typed: bool) -> bool:
+        """Choose typed reads (see the class) for the finished SQL `pieces`, if `typed` and the
+        reads allow it; call before `resolve`. Returns whether the reads are typed."""
+        self.schema = None
+        if not typed:
+            return False
+        tree: dict = {}
+        for kind, payload in self._used(pieces):
+            if kind == "l":
+                segs, schema = self.list_reads[int(payload)]
+                node: object = [schema]
+            else:
+                segs, node = payload[1:], "VARCHAR" if kind == "s" else "JSON"
+            steps = _steps(segs)
+            merged = _merge(tree, _nest(steps, node)) if steps else None
+            if merged is None:
+                return False
+            tree = merged
+        self.schema = tree or None
+        return self.schema is not None
 
     def resolve(self, sql: str) -> str:
         """`sql` with this batch's placeholders replaced by column references, numbering the
@@ -157,21 +229,35 @@ class RootBatch:
         def reference(match: re.Match) -> str:
             if int(match.group(1)) != self.id:
                 return match.group(0)
+            kind, payload = match.group(2), match.group(3)
+            if kind == "l":
+                segs = self.list_reads[int(payload)][0]
+                if self.schema is not None:
+                    return f"coalesce({self.typed_base}{_accessor(segs)}, [])"
+                return (
+                    f"{self.lists_column}{self.lists.setdefault(int(payload), len(self.lists) + 1)}"
+                )
+            if self.schema is not None:
+                return f"{self.typed_base}{_accessor(payload[1:])}"
             paths, column = (
                 (self.strings, self.strings_column)
-                if match.group(2) == "s"
+                if kind == "s"
                 else (self.jsons, self.json_column)
             )
-            return f"{column}[{paths.setdefault(match.group(3), len(paths) + 1)}]"
+            return f"{column}[{paths.setdefault(payload, len(paths) + 1)}]"
 
         return _TOKEN.sub(reference, sql)
 
     @property
     def size(self) -> int:
-        return len(self.strings) + len(self.jsons)
+        return len(self.strings) + len(self.jsons) + len(self.lists)
 
     def extractions(self, document_sql: str) -> list[tuple[str, str]]:
         """(column, SQL) pairs extracting every registered path from `document_sql` at once."""
+        if self.schema is not None:
+            return [
+                (self.typed_base, f"json_transform({document_sql}, {_schema_sql(self.schema)})")
+            ]
         items = []
         for function, paths, column in (
             ("json_extract_string", self.strings, self.strings_column),
@@ -180,7 +266,71 @@ class RootBatch:
             if paths:
                 listed = ", ".join(sql_string(p) for p in paths)
                 items.append((column, f"{function}({document_sql}, [{listed}])"))
+        for read, number in self.lists.items():
+            segs, schema = self.list_reads[read]
+            array = f"json_extract({document_sql}, {sql_string('$' + segs)})"
+            items.append(
+                (
+                    f"{self.lists_column}{number}",
+                    f"coalesce(json_transform({array}, {_schema_sql([schema])}), [])",
+                )
+            )
         return items
+
+
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+
+
+def _steps(segs: str) -> list[tuple[str, int | None]] | None:
+    """A JSONPath of plain members and indexes as (member, None) / ("", index) steps; None for
+    anything else (a quoted member, a wildcard, an index from the end)."""
+    steps, position = [], 0
+    while position < len(segs):
+        match = _STEP.match(segs, position)
+        if not match:
+            return None
+        steps.append((match.group(1), None) if match.group(1) else ("", int(match.group(2))))
+        position = match.end()
+    return steps or None
+
+
+def _nest(steps: list[tuple[str, int | None]], leaf: object) -> object:
+    """The json_transform schema reading `leaf` at the end of `steps` (an index reads an array)."""
+    node = leaf
+    for member, index in reversed(steps):
+        node = [node] if index is not None else {member: node}
+    return node
+
+
+def _merge(a: object, b: object) -> object | None:
+    """Two schemas as one, or None when they read the same place differently. Member names that
+    differ only in case clash too (DuckDB struct fields are case-insensitive)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        merged = dict(a)
+        for name, node in b.items():
+            same = next((n for n in merged if n.lower() == name.lower()), None)
+            if same is None:
+                merged[name] = node
+                continue
+            if same != name or (inner := _merge(merged[name], node)) is None:
+                return None
+            merged[name] = inner
+        return merged
+    if isinstance(a, list) and isinstance(b, list):
+        inner = _merge(a[0], b[0])
+        return None if inner is None else [inner]
+    return a if isinstance(a, str) and a == b else None
+
+
+def _accessor(segs: str) -> str:
+    """The struct and list access in a typed document for a path that `_steps` reads."""
+    return "".join(
+        f'."{member}"' if index is None else f"[{index + 1}]" for member, index in _steps(segs)
+    )
+
+
+def _schema_sql(schema: object) -> str:
+    return sql_string(json.dumps(schema, separators=(",", ":")))
 
 
 class Converter:

@@ -5,7 +5,9 @@ rows as a LIST of STRUCTs: columns make a one-row list, forEach maps its body ov
 with list_transform (the lambda's index gives %rowIndex), sibling selects form a cross product and
 unionAll concatenates. The top level keeps single-row columns as plain columns and unnests the
 rest once, so there are no correlated subqueries or self-joins and the resource JSON is parsed
-per column only once. `repeat` unrolls to MAX_REPEAT_DEPTH levels and raises an error if the data
+per column only once. A forEach over a member array that reads its items only through plain paths
+takes them as typed structs from the document above it (RootBatch typed reads), so nested items
+are not parsed again. `repeat` unrolls to MAX_REPEAT_DEPTH levels and raises an error if the data
 nests deeper (DuckDB lambdas cannot recurse, and subqueries are not allowed inside them).
 """
 
@@ -98,11 +100,14 @@ class ViewCompiler:
                 )
         root = path("_res", self.resource_type)
         scope = Scope(focus=root, resource=root, row_index="0", constants=self.constants)
-        shape = self.resolved(self.body({"select": self.view["select"]}, scope), self.batch)
-        conditions = [
-            self.batch.resolve(self.where_condition(w["path"], scope))
-            for w in self.view.get("where", [])
-        ]
+        shape = self.body({"select": self.view["select"]}, scope)
+        conditions = [self.where_condition(w["path"], scope) for w in self.view.get("where", [])]
+        # typed reads of the resource only pay when it holds member arrays read by forEach: for
+        # scalars alone, json_extract_string of a path list is the faster parse
+        pieces = self._pieces(shape) + conditions
+        self.batch.plan(pieces, typed=self.batch.reads_items(pieces))
+        shape = self.resolved(shape, self.batch)
+        conditions = [self.batch.resolve(condition) for condition in conditions]
         if resource_type_column:
             type_filter = f'_src."{resource_type_column}" = {sql_string(self.resource_type)}'
         else:
@@ -118,7 +123,7 @@ class ViewCompiler:
             f"    WHERE {type_filter}) AS _r"
         )
         extractions = [f"{sql} AS {name}" for name, sql in self.batch.extractions("_res")]
-        if extractions:  # computed once per resource, read by the columns below as _rs[i] / _rj[i]
+        if extractions:  # once per resource, read below as _rs[i] / _rj[i] / _rl<i> or _rt.<path>
             resources = f"(SELECT *, {', '.join(extractions)}\n    FROM {resources}) AS _r"
         where = f"\nWHERE {' AND '.join(conditions)}" if conditions else ""
         single = [f'"{name}"' for name in source_columns]
@@ -150,27 +155,66 @@ class ViewCompiler:
             text = select.get("forEach") or select.get("forEachOrNull")
             items_value = self.exprs.compile_text(text, scope)
             items = self.exprs.cv.json_list(items_value)
-            if "forEachOrNull" in select:
-                items = (
-                    f"CASE WHEN coalesce(len({items}), 0) = 0 THEN [NULL::JSON] ELSE {items} END"
-                )
-            return self.iterate(select, items, items_value.fhir_type, scope)
+            or_null = "forEachOrNull" in select
+            if or_null:
+                items = self._or_null(items, "[NULL::JSON]")
+            return self.iterate(select, items, items_value.fhir_type, scope, items_value, or_null)
         if "repeat" in select:
             items, item_type = self.repeat(select["repeat"], scope.focus, scope)
             return self.iterate(select, items, item_type, scope)
         return self.body(select, scope)
 
-    def iterate(self, select: dict, items: str, item_type: str | None, scope: Scope) -> Shape:
-        """Map the node's body over `items`; paths read from each item are extracted together."""
+    @staticmethod
+    def _or_null(items: str, one_null: str) -> str:
+        """forEachOrNull: an empty collection gives one row of NULLs."""
+        return f"CASE WHEN coalesce(len({items}), 0) = 0 THEN {one_null} ELSE {items} END"
+
+    @staticmethod
+    def _pieces(shape: Shape) -> list[str]:
+        return [sql for _, sql, _ in shape.fields] + ([shape.multi] if shape.multi else [])
+
+    def iterate(
+        self,
+        select: dict,
+        items: str,
+        item_type: str | None,
+        scope: Scope,
+        items_value=None,
+        or_null: bool = False,
+    ) -> Shape:
+        """Map the node's body over `items`; paths read from each item are extracted together.
+
+        When the items are a member array of a document read through a batch (the resource, or
+        the item of an enclosing forEach) and the body reads each item only through its batch,
+        the items come as typed structs from that document's batch (see RootBatch): no item is
+        parsed again."""
         wrapper, position = self.exprs.fresh("b"), self.exprs.fresh("i")
-        batch = RootBatch(f"{wrapper}.e", f"{wrapper}.s", f"{wrapper}.j")
+        batch = RootBatch(
+            f"{wrapper}.e", f"{wrapper}.s", f"{wrapper}.j", f"{wrapper}.l", typed_base=wrapper
+        )
         self.exprs.cv.batches.append(batch)
         body = self.body(select, self._item_scope(f"{wrapper}.e", item_type, position, scope))
         self.exprs.cv.batches.remove(batch)
+        parent = next(
+            (b for b in self.exprs.cv.batches if items_value and b.accepts_items(items_value)),
+            None,
+        )
+        pieces = self._pieces(body)
+        # the item's JSON itself (`<wrapper>.e` outside the batch's placeholders) rules typed reads out
+        bare_item = re.compile(re.escape(wrapper) + r"\.e\b")
+        typed = parent is not None and not any(bare_item.search(p) for p in pieces)
+        typed = batch.plan(pieces, typed)
         body = self.resolved(body, batch)
-        if batch.size >= 2:
+        if typed:
+            items = parent.items(items_value, batch.schema)
+            if or_null:
+                items = self._or_null(items, "[NULL]")
+            item = wrapper
+        elif batch.size >= 2 or batch.lists:
             item = self.exprs.fresh("x")
-            parts = [f"'e': {item}"] + [f"'{n[-1]}': {sql}" for n, sql in batch.extractions(item)]
+            parts = [f"'e': {item}"] + [
+                f"'{n.removeprefix(wrapper + '.')}': {sql}" for n, sql in batch.extractions(item)
+            ]
             items = f"list_transform({items}, lambda {item}: {{{', '.join(parts)}}})"
             item = wrapper
         else:  # nothing to share: compile the body again on the bare item

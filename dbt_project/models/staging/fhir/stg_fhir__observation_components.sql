@@ -21,15 +21,15 @@ FROM (
     SELECT
         "content_hash",
         "loaded_at",
-        CAST(_rs[1] AS VARCHAR) AS "observation_id",
-        _rs[2] AS "version_id",
-        CAST(_rs[3] AS TIMESTAMPTZ) AS "last_updated",
-        _rs[4] AS "observation_status",
-        _rs[5] AS "panel_code",
-        CAST(CASE WHEN regexp_full_match(_rs[6], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[6], 9) ELSE NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
-        CAST(coalesce(_rs[7], _rs[8]) AS TIMESTAMPTZ) AS "effective_at",
-        unnest(list_transform(list_transform(json_extract(_res, '$.component[*]'), lambda _x3: {'e': _x3, 's': json_extract_string(_x3, ['$.code.coding[0].system', '$.code.coding[0].code', '$.valueQuantity.value', '$.valueQuantity.code', '$.valueQuantity.unit'])}), lambda _b1, _i2: {'code_system': _b1.s[1], 'code': _b1.s[2], 'value_quantity': CASE _b1.s[3] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b1.s[3] AS DOUBLE) END, 'value_unit': coalesce(_b1.s[4], _b1.s[5])})) AS _row
-    FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.code.coding[0].code', '$.subject.reference', '$.effectiveDateTime', '$.effectivePeriod.start']) AS _rs
+        CAST(_rt."id" AS VARCHAR) AS "observation_id",
+        _rt."meta"."versionId" AS "version_id",
+        CAST(_rt."meta"."lastUpdated" AS TIMESTAMPTZ) AS "last_updated",
+        _rt."status" AS "observation_status",
+        _rt."code"."coding"[1]."code" AS "panel_code",
+        CAST(CASE WHEN regexp_full_match(_rt."subject"."reference", 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rt."subject"."reference", 9) ELSE NULLIF(regexp_extract(_rt."subject"."reference", '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
+        CAST(coalesce(_rt."effectiveDateTime", _rt."effectivePeriod"."start") AS TIMESTAMPTZ) AS "effective_at",
+        unnest(list_transform(coalesce(_rt."component", []), lambda _b1, _i2: {'code_system': _b1."code"."coding"[1]."system", 'code': _b1."code"."coding"[1]."code", 'value_quantity': CASE _b1."valueQuantity"."value" WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b1."valueQuantity"."value" AS DOUBLE) END, 'value_unit': coalesce(_b1."valueQuantity"."code", _b1."valueQuantity"."unit")})) AS _row
+    FROM (SELECT *, json_transform(_res, '{"id":"VARCHAR","meta":{"versionId":"VARCHAR","lastUpdated":"VARCHAR"},"status":"VARCHAR","code":{"coding":[{"code":"VARCHAR"}]},"subject":{"reference":"VARCHAR"},"effectiveDateTime":"VARCHAR","effectivePeriod":{"start":"VARCHAR"},"component":[{"code":{"coding":[{"system":"VARCHAR","code":"VARCHAR"}]},"valueQuantity":{"value":"VARCHAR","code":"VARCHAR","unit":"VARCHAR"}}]}') AS _rt
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), 'component":')) AS _src
     WHERE _src."resource_type" = 'Observation') AS _r) AS _r

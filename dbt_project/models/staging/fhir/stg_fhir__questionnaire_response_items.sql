@@ -22,15 +22,15 @@ FROM (
     SELECT
         "content_hash",
         "loaded_at",
-        CAST(_rs[1] AS VARCHAR) AS "response_id",
-        _rs[2] AS "version_id",
-        CAST(_rs[3] AS TIMESTAMPTZ) AS "last_updated",
-        _rs[4] AS "response_status",
-        _rs[5] AS "questionnaire_url",
-        CAST(CASE WHEN regexp_full_match(_rs[6], 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rs[6], 9) ELSE NULLIF(regexp_extract(_rs[6], '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
-        CAST(_rs[7] AS TIMESTAMPTZ) AS "authored_at",
-        unnest(flatten(list_transform(json_extract(_res, '$.item[*]'), lambda _e6, _i2: list_transform(list_transform(list_transform(json_extract(_e6, '$.answer[*]'), lambda _x9: {'e': _x9, 's': json_extract_string(_x9, ['$.valueInteger', '$.valueDecimal', '$.valueCoding.system', '$.valueCoding.code'])}), lambda _b7, _i8: {'value_integer': CAST(CASE _b7.s[1] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(CAST(_b7.s[1] AS DOUBLE) AS INTEGER) END AS BIGINT), 'value_decimal': CASE _b7.s[2] WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b7.s[2] AS DOUBLE) END, 'value_coding_system': _b7.s[3], 'value_coding_code': _b7.s[4]}), lambda _row10: struct_concat({'link_id': json_extract_string(_e6, '$.linkId')}, _row10))))) AS _row
-    FROM (SELECT *, json_extract_string(_res, ['$.id', '$.meta.versionId', '$.meta.lastUpdated', '$.status', '$.questionnaire', '$.subject.reference', '$.authored']) AS _rs
+        CAST(_rt."id" AS VARCHAR) AS "response_id",
+        _rt."meta"."versionId" AS "version_id",
+        CAST(_rt."meta"."lastUpdated" AS TIMESTAMPTZ) AS "last_updated",
+        _rt."status" AS "response_status",
+        _rt."questionnaire" AS "questionnaire_url",
+        CAST(CASE WHEN regexp_full_match(_rt."subject"."reference", 'Patient/[A-Za-z0-9\-\.]{1,64}') THEN substr(_rt."subject"."reference", 9) ELSE NULLIF(regexp_extract(_rt."subject"."reference", '(?:^|/)Patient/([A-Za-z0-9\-\.]{1,64})(?:/_history/[^/]+)?$', 1), '') END AS VARCHAR) AS "patient_id",
+        CAST(_rt."authored" AS TIMESTAMPTZ) AS "authored_at",
+        unnest(flatten(list_transform(coalesce(_rt."item", []), lambda _b1, _i2: list_transform(list_transform(coalesce(_b1."answer", []), lambda _b3, _i4: {'value_integer': CAST(CASE _b3."valueInteger" WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(CAST(_b3."valueInteger" AS DOUBLE) AS INTEGER) END AS BIGINT), 'value_decimal': CASE _b3."valueDecimal" WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(_b3."valueDecimal" AS DOUBLE) END, 'value_coding_system': _b3."valueCoding"."system", 'value_coding_code': _b3."valueCoding"."code"}), lambda _row5: struct_concat({'link_id': _b1."linkId"}, _row5))))) AS _row
+    FROM (SELECT *, json_transform(_res, '{"id":"VARCHAR","meta":{"versionId":"VARCHAR","lastUpdated":"VARCHAR"},"status":"VARCHAR","questionnaire":"VARCHAR","subject":{"reference":"VARCHAR"},"authored":"VARCHAR","item":[{"linkId":"VARCHAR","answer":[{"valueInteger":"VARCHAR","valueDecimal":"VARCHAR","valueCoding":{"system":"VARCHAR","code":"VARCHAR"}}]}]}') AS _rt
     FROM (SELECT _src."resource" AS _res, _src."content_hash", _src."loaded_at"
     FROM (SELECT * FROM {{ source('raw', 'fhir_resources') }} WHERE {{ loaded_since_last_build() }} AND contains(CAST(resource AS VARCHAR), 'item":')) AS _src
     WHERE _src."resource_type" = 'QuestionnaireResponse') AS _r) AS _r
