@@ -22,7 +22,7 @@
             metrics.metric,
             readings.loinc_code,
             readings.effective_at,
-            cast(readings.effective_at as date) as day,
+            {{ utc_date('readings.effective_at') }} as day,
             readings.original_numeric * conversions.multiplier + conversions.offset_after as value,
             metrics.unit,
             metrics.plausible_min,

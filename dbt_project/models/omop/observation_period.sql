@@ -7,7 +7,7 @@ with data_days as (
     union all
     select
         patient_key,
-        cast(authored_at as date) as day
+        {{ utc_date('authored_at') }} as day
     from {{ ref('prom_scores') }}
 ),
 

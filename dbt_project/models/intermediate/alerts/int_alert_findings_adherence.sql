@@ -60,7 +60,7 @@ device_no_data as (
 response_days as (
     select
         patient_id,
-        cast(authored_at as date) as day,
+        {{ utc_date('authored_at') }} as day,
         loaded_at
     from {{ ref('int_prom_answers_mapped') }}
 ),

@@ -52,7 +52,7 @@ final as (
             as observation_id,
         {{ omop_id('scores.patient_key') }} as person_id,
         coalesce(concepts.concept_id, 0) as observation_concept_id,
-        cast(scores.authored_at as date) as observation_date,
+        {{ utc_date('scores.authored_at') }} as observation_date,
         cast(scores.authored_at as timestamp) as observation_datetime,
         scores.score as value_as_number,
         scores.band as value_as_string,

@@ -3,7 +3,7 @@
 with data_days as (
     select max(day) as last_day from {{ ref('int_device_days') }}
     union all
-    select cast(max(authored_at) as date) from {{ ref('int_prom_answers_mapped') }}
+    select {{ utc_date('max(authored_at)') }} from {{ ref('int_prom_answers_mapped') }}
 ),
 
 horizon as (

@@ -13,7 +13,7 @@
 with versions as (
     select
         *,
-        min(cast(authored_at as date)) over (partition by response_id) as first_authored_day
+        min({{ utc_date('authored_at') }}) over (partition by response_id) as first_authored_day
     from {{ ref('stg_fhir__questionnaire_responses') }}
     {%- if watermark %}
         where response_id in (

@@ -3,7 +3,7 @@
 with alerts as (
     select
         *,
-        cast(date_trunc('week', triggered_at) as date) as week_start
+        cast(date_trunc('week', {{ utc_date('triggered_at') }}) as date) as week_start
     from {{ ref('alerts') }}
     where {{ research_permitted('patient_key') }}
 ),
@@ -25,7 +25,7 @@ activity_weeks as (
     union
     select distinct
         patient_key,
-        cast(date_trunc('week', authored_at) as date) as week_start
+        cast(date_trunc('week', {{ utc_date('authored_at') }}) as date) as week_start
     from {{ ref('prom_scores') }}
 ),
 
@@ -42,11 +42,11 @@ monitored as (
 questionnaires as (
     select
         patients.centre_id,
-        cast(date_trunc('week', scores.authored_at) as date) as week_start,
+        cast(date_trunc('week', {{ utc_date('scores.authored_at') }}) as date) as week_start,
         count(distinct scores.response_id) as n_questionnaires
     from {{ ref('prom_scores') }} as scores
     inner join patients on scores.patient_key = patients.patient_key
-    group by patients.centre_id, cast(date_trunc('week', scores.authored_at) as date)
+    group by patients.centre_id, cast(date_trunc('week', {{ utc_date('scores.authored_at') }}) as date)
 ),
 
 alert_counts as (

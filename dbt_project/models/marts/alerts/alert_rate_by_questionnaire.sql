@@ -6,7 +6,7 @@ with responses as (
         response_id,
         any_value(patient_key) as patient_key,
         any_value(instrument) as instrument,
-        cast(any_value(authored_at) as date) as authored_day
+        {{ utc_date('any_value(authored_at)') }} as authored_day
     from {{ ref('prom_scores') }}
     where {{ research_permitted('patient_key') }}
     group by response_id

@@ -21,7 +21,7 @@ device_days as (
 prom_days as (
     select distinct
         patient_key,
-        cast(authored_at as date) as day
+        {{ utc_date('authored_at') }} as day
     from {{ ref('prom_scores') }}
 ),
 

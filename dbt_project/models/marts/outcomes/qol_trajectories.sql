@@ -22,7 +22,7 @@ scored_in_time as (
         scores.patient_key,
         scores.scale,
         scores.score,
-        date_diff('month', patients.diagnosis_date, cast(scores.authored_at as date)) as months_since_diagnosis,
+        date_diff('month', patients.diagnosis_date, {{ utc_date('scores.authored_at') }}) as months_since_diagnosis,
         case
             when thresholds.direction = 'below' then scores.score < thresholds.threshold
             when thresholds.direction = 'at_or_above' then scores.score >= thresholds.threshold

@@ -46,7 +46,7 @@ responses as (
 keyed as (
     select
         patient_keys.patient_key,
-        cast(date_trunc('week', turns.sent_at) as date) as week_start,
+        cast(date_trunc('week', {{ utc_date('turns.sent_at') }}) as date) as week_start,
         turns.thread_id,
         turns.from_patient_side,
         responses.response_hours
