@@ -133,9 +133,10 @@ class RootBatch:
     `plan` may switch the batch to *typed* reads: one `json_transform` of the document to a struct
     of all its reads, member arrays included, so a resource with nested items is parsed once, not
     once more per item (questionnaire answers: three parses per answer before). Typed reads are
-    only possible when the reads form one tree (no path read both as text and as an object), and
-    `json_transform` reads each value as `json_extract_string`/`json_extract` would (text of a
-    number as written out, objects and arrays as JSON text, NULL for a JSON null or a mismatch).
+    only possible when the reads form one tree (no path read both as text and as an object) and are
+    all text or member arrays: `json_transform` reads a value to VARCHAR as `json_extract_string`
+    does (text of a number as written out, objects and arrays as JSON text, NULL for a JSON null or
+    a value of another shape), but a JSON null to JSON as SQL NULL where `json_extract` gives 'null'.
     Otherwise a list is read as `json_transform(json_extract(document, path), [schema])`.
     """
 
@@ -209,6 +210,8 @@ class RootBatch:
             return False
         tree: dict = {}
         for kind, payload in self._used(pieces):
+            if kind == "j":  # json_transform reads a JSON null as SQL NULL, json_extract as 'null'
+                return False
             if kind == "l":
                 segs, schema = self.list_reads[int(payload)]
                 node: object = [schema]

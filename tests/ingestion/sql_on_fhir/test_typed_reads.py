@@ -4,6 +4,8 @@ JSON reads give, odd documents included."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -167,3 +169,37 @@ def test_an_item_read_as_json_still_gives_its_answers_typed(con):
         ("q3", 1),
         (None, 2),
     ]
+
+
+def test_values_read_as_json_keep_the_json_reads():
+    # json_transform would read the JSON null of the first component's code as SQL NULL, where
+    # json_extract (the reads of every other document) gives JSON 'null': no typed reads here
+    resource = {
+        "resourceType": "Observation",
+        "id": "o1",
+        "component": [{"code": None, "valueInteger": 1}, {"code": {"text": "x"}}],
+    }
+    view = {
+        "resourceType": "ViewDefinition",
+        "resource": "Observation",
+        "select": [
+            {"column": [{"name": "id", "path": "id"}]},
+            {
+                "forEach": "component",
+                "column": [
+                    {"name": "code", "path": "code"},
+                    {"name": "value", "path": "value.ofType(integer)", "type": "integer"},
+                ],
+            },
+        ],
+    }
+    connection = duckdb.connect()
+    try:
+        connection.execute("CREATE TABLE obs (resource JSON)")
+        connection.execute("INSERT INTO obs VALUES (?)", [json.dumps(resource)])
+        sql = compile_view(view, source_sql="obs", resource_type_column=None)
+        assert "json_transform" not in sql and "json_extract(_x" in sql
+        rows = sorted(connection.execute(sql).fetchall(), key=repr)
+    finally:
+        connection.close()
+    assert rows == [("o1", "null", 1), ("o1", '{"text":"x"}', None)]
