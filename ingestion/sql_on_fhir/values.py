@@ -216,7 +216,7 @@ class RootBatch:
                 segs, schema = self.list_reads[int(payload)]
                 node: object = [schema]
             else:
-                segs, node = payload[1:], "VARCHAR" if kind == "s" else "JSON"
+                segs, node = payload[1:], "VARCHAR"
             steps = _steps(segs)
             merged = _merge(tree, _nest(steps, node)) if steps else None
             if merged is None:
