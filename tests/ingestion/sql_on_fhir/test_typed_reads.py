@@ -123,8 +123,8 @@ def test_for_each_or_null_keeps_items_without_answers(con):
 
 
 def test_reads_that_do_not_form_one_tree_fall_back_to_a_typed_list_of_the_array(con):
-    # `subject` read as JSON and `subject.reference` as text: not one schema for the resource
-    columns = COLUMNS + [{"name": "subject", "path": "subject", "type": "Reference"}]
+    # `subject` read as text (exists()) and `subject.reference` too: not one schema for the resource
+    columns = COLUMNS + [{"name": "has_subject", "path": "subject.exists()", "type": "boolean"}]
     sql = compile_view(
         _view(NESTED, columns), source_sql="responses", resource_type_column="resource_type"
     )
