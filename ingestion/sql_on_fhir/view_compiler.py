@@ -156,18 +156,11 @@ class ViewCompiler:
             items_value = self.exprs.compile_text(text, scope)
             items = self.exprs.cv.json_list(items_value)
             or_null = "forEachOrNull" in select
-            if or_null:
-                items = self._or_null(items, "[NULL::JSON]")
             return self.iterate(select, items, items_value.fhir_type, scope, items_value, or_null)
         if "repeat" in select:
             items, item_type = self.repeat(select["repeat"], scope.focus, scope)
             return self.iterate(select, items, item_type, scope)
         return self.body(select, scope)
-
-    @staticmethod
-    def _or_null(items: str, one_null: str) -> str:
-        """forEachOrNull: an empty collection gives one row of NULLs."""
-        return f"CASE WHEN coalesce(len({items}), 0) = 0 THEN {one_null} ELSE {items} END"
 
     @staticmethod
     def _pieces(shape: Shape) -> list[str]:
@@ -207,8 +200,10 @@ class ViewCompiler:
         body = self.resolved(body, batch)
         if typed:
             items = parent.items(items_value, batch.schema)
-            if or_null:
-                items = self._or_null(items, "[NULL]")
+        if or_null:  # an empty collection gives one row of NULLs
+            one_null = "[NULL]" if typed else "[NULL::JSON]"
+            items = f"CASE WHEN coalesce(len({items}), 0) = 0 THEN {one_null} ELSE {items} END"
+        if typed:
             item = wrapper
         elif batch.size >= 2 or batch.lists:
             item = self.exprs.fresh("x")

@@ -4,12 +4,10 @@ JSON reads give, odd documents included."""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
 
-from ingestion.sql_on_fhir import compile_view
+from ingestion.sql_on_fhir import compile_view, conformance
 
 # Raw JSON text, as a sender may write it: numbers in several spellings, an item list that is an
 # object (not FHIR), a JSON null item, items without answers, a member whose case differs.
@@ -193,11 +191,9 @@ def test_values_read_as_json_keep_the_json_reads():
             },
         ],
     }
-    connection = duckdb.connect()
+    connection = conformance.fixture_connection([resource])
     try:
-        connection.execute("CREATE TABLE obs (resource JSON)")
-        connection.execute("INSERT INTO obs VALUES (?)", [json.dumps(resource)])
-        sql = compile_view(view, source_sql="obs", resource_type_column=None)
+        sql = compile_view(view, source_sql=conformance.FIXTURE_TABLE, resource_type_column=None)
         assert "json_transform" not in sql and "json_extract(_x" in sql
         rows = sorted(connection.execute(sql).fetchall(), key=repr)
     finally:
