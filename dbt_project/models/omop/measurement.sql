@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 -- OMOP CDM v5.4 MEASUREMENT, exactly the CDM's columns: the stored part (int_omop_measurement,
--- incremental: its header says how) and the columns every row has the same value in, added here.
+-- incremental: its header says how), the columns every row has the same value in and the value as
+-- text (value_source_value), added here.
 select
     measurement_id,
     person_id,
@@ -22,7 +23,7 @@ select
     0 as measurement_source_concept_id,
     unit_source_value,
     0 as unit_source_concept_id,
-    value_source_value,
+    {{ omop_value_source_value('value_as_number') }} as value_source_value,
     cast(null as bigint) as measurement_event_id,
     0 as meas_event_field_concept_id
 from {{ ref('int_omop_measurement') }}

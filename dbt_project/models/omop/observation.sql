@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 -- OMOP CDM v5.4 OBSERVATION, exactly the CDM's columns: the stored part (int_omop_observation,
--- incremental: its header says how) and the columns every row has the same value in, added here.
+-- incremental: its header says how), the columns every row has the same value in and the value as
+-- text (value_source_value), added here.
 select
     observation_id,
     person_id,
@@ -20,7 +21,7 @@ select
     0 as observation_source_concept_id,
     unit_source_value,
     cast(null as varchar) as qualifier_source_value,
-    value_source_value,
+    {{ omop_value_source_value('value_as_number') }} as value_source_value,
     cast(null as bigint) as observation_event_id,
     0 as obs_event_field_concept_id
 from {{ ref('int_omop_observation') }}

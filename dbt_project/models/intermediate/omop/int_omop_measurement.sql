@@ -6,7 +6,8 @@
 ) }}
 -- depends_on: {{ ref('int_telemonitoring_readings_normalised') }}
 -- The stored part of OMOP CDM v5.4 MEASUREMENT (omop.measurement, a view, adds the columns every row
--- has the same value in: writing those cost 8 of the table's 19 CPU seconds at 10,000 patients):
+-- has the same value in: writing those cost 8 of the table's 19 CPU seconds at 10,000 patients; and
+-- value_source_value, the value as text, which cost 8 CPU s more to format and store):
 -- telemonitoring as one daily value per metric (the daily aggregate of telemonitoring_daily), LOINC
 -- and UCUM concepts from the omop_concepts seed. Incremental
 -- (macros/omop_incremental.sql): each run inserts the patient days with a reading loaded since the
@@ -82,10 +83,7 @@ final as (
         daily.value as value_as_number,
         coalesce(unit_concepts.concept_id, 0) as unit_concept_id,
         metric_codes.loinc_code as measurement_source_value,
-        daily.unit as unit_source_value,
-        -- rounded to 9 places first: a sum added in another order differs in the last bits, which
-        -- must not flip a half-cent
-        cast(round(round(daily.value, 9), 2) as varchar) as value_source_value
+        daily.unit as unit_source_value
     from daily_in_scope as daily
     inner join metric_codes on daily.metric = metric_codes.metric
     inner join series_ids on daily.patient_key = series_ids.patient_key and daily.metric = series_ids.metric

@@ -57,8 +57,7 @@ final as (
         scores.score as value_as_number,
         scores.band as value_as_string,
         coalesce(loinc_totals.loinc_code, scores.instrument || ':' || scores.scale) as observation_source_value,
-        scores.score_kind as unit_source_value,
-        cast(round(round(scores.score, 9), 2) as varchar) as value_source_value
+        scores.score_kind as unit_source_value
     from scores_in_scope as scores
     left join loinc_totals
         on
