@@ -70,7 +70,10 @@ weights as (
         daily.value,
         daily.loaded_at,
         thresholds.weight_loss__loss_pct_min,
-        thresholds.weight_loss__window_days
+        thresholds.weight_loss__window_days,
+        -- the (weight, day) order as one integer (macros/value_order.sql; a day's number is below
+        -- 2^31 either side of 1970)
+        {{ value_order('daily.value', 4294967296) }} + (daily.day - date '1970-01-01') as weight_day_order
     from daily
     inner join thresholds on daily.patient_key = thresholds.patient_key
     where daily.metric = 'body_weight'
@@ -78,12 +81,12 @@ weights as (
 
 weight_against_window as (
     -- the highest weight of the preceding window (a per-patient length: the frame is bounded by an
-    -- expression) and the day it was reached, the latest of equal highs
+    -- expression) and the day it was reached, the latest of equal highs (by weight_day_order: a
+    -- struct key took this window from 3.6 to 6.5 CPU s at 10,000 patients)
     select
         *,
         max(value) over preceding_window as reference_weight,
-        arg_max(day, struct_pack(value, day)) filter (where value is not null) over preceding_window
-            as reference_day
+        arg_max(day, weight_day_order) filter (where value is not null) over preceding_window as reference_day
     from weights
     window preceding_window as (
         partition by patient_key

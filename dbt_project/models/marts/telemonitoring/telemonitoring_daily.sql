@@ -49,13 +49,7 @@ metrics as (
     select
         *,
         cast(row_number() over (order by metric) as integer) as metric_number
-    from (
-        select distinct
-            metric,
-            unit,
-            daily_aggregate
-        from {{ ref('telemonitoring_metrics') }}
-    )
+    from ({{ metric_catalogue() }})
 ),
 
 patients as (
@@ -67,13 +61,11 @@ patients as (
 ),
 
 readings_ordered as (
-    -- each reading's place in its day as one integer: the value first (a non-negative double's
-    -- IEEE bits order as the double does; a negative value takes the negated bits of its absolute
-    -- value, -0 the bits of 0), then the millisecond since the day began (under 10^8)
+    -- each reading's place in its day as one integer: the value first (macros/value_order.sql),
+    -- then the millisecond since the day began (under 10^8)
     select
         *,
-        (case when value < 0 then -1 else 1 end) * cast(cast(cast(abs(value) as bit) as bigint) as hugeint)
-        * 100000000 as value_order,
+        {{ value_order('value', 100000000) }} as value_order,
         epoch_ms(effective_at) - epoch_ms(day) as ms_of_day
     from readings_in_scope
 ),
