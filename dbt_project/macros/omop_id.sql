@@ -6,8 +6,8 @@
 
 {#- OMOP's value_source_value of a numeric value: the value as text, to 2 decimal places. Rounded to 9
     places first: a sum added in another order differs in the last bits, which must not flip a
-    half-cent. Worked out in the omop views from the stored value_as_number: formatting and storing
-    it cost 8 CPU seconds of the measurement table's build at 10,000 patients. -#}
+    half-cent. Worked out when the omop views are read, not stored: formatting and storing it cost 8
+    CPU seconds of a full build at 10,000 patients. -#}
 {% macro omop_value_source_value(value) -%}
     cast(round(round({{ value }}, 9), 2) as varchar)
 {%- endmacro %}

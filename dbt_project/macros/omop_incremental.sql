@@ -1,6 +1,6 @@
-{#- Helpers of the incremental OMOP tables (int_omop_measurement, int_omop_observation: the stored
-    columns of omop.measurement and omop.observation, views that add the CDM's constant columns). They
-    carry only CDM columns, so the source watermark each build read is kept beside them, in
+{#- Helpers of the incremental OMOP table int_omop_observation (the stored columns of
+    omop.observation, a view that adds the CDM's constant columns; omop.measurement is a view over
+    telemonitoring_daily). It carries only CDM columns, so the source watermark each build read is kept beside them, in
     intermediate.incremental_watermarks (one row per model, written by a post-hook in the model's
     transaction), and read back when the model next compiles, before its pre-hooks. Every run the
     pre-hooks remove the rows of persons no longer permitted for research (a withdrawal, an objection,
@@ -14,8 +14,9 @@
         identifier='incremental_watermarks')) -}}
 {%- endmacro %}
 
-{#- on-run-start: create the watermark table before any model runs; two OMOP models creating it
-    in their post-hooks at once would conflict (a DuckDB catalog write-write conflict). -#}
+{#- on-run-start: create the watermark table before any model runs; a post-hook creating it while
+    another model's transaction writes the catalog would conflict (a DuckDB catalog write-write
+    conflict). -#}
 {% macro create_watermark_table() -%}
     {%- set relation = watermark_relation() -%}
     create schema if not exists {{ relation.without_identifier() }};
@@ -77,33 +78,6 @@
         {%- else -%}
             delete from {{ this }}
         {%- endif %}
-    {%- endif %}
-{%- endmacro %}
-
-{#- The patient days with a telemonitoring reading (used, rejected or withdrawn) loaded since the
-    watermark: telemonitoring_daily has rebuilt (or dropped) those days. -#}
-{% macro measurement_changed_days(watermark) -%}
-    select distinct
-        patient_keys.patient_key,
-        readings.day
-    from {{ ref('int_telemonitoring_readings_normalised') }} as readings
-    inner join {{ ref('int_patient_keys') }} as patient_keys on readings.patient_id = patient_keys.patient_id
-    where readings.loaded_at > {{ watermark }}
-{%- endmacro %}
-
-{#- Pre-hook of int_omop_measurement (the stored part of omop.measurement): remove every row of a
-    changed patient day (none changed: nothing to remove). -#}
-{% macro drop_changed_measurement_days() -%}
-    {%- set watermark = recorded_watermark() -%}
-    {%- set first_day = first_reading_day_since(watermark) if watermark else none -%}
-    {% if first_day -%}
-        delete from {{ this }}
-        using ({{ measurement_changed_days(watermark) }}) as changed
-        where
-            -- a literal: the rows of older days are skipped before the join
-            {{ this }}.measurement_date >= date '{{ first_day }}'
-            and {{ this }}.person_id = {{ omop_id('changed.patient_key') }}
-            and {{ this }}.measurement_date = changed.day
     {%- endif %}
 {%- endmacro %}
 
