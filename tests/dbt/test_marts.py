@@ -192,3 +192,23 @@ def test_scoped_data_tests_catch_a_new_row_repeating_an_old_one(built_warehouse,
     assert dbt(["test", "-s", "prom_scores", *scope], warehouse, tmp_path).returncode == 0
     unscoped = dbt(["test", "-s", "prom_scores"], warehouse, tmp_path)
     assert unscoped.returncode == 1 and "range_between_prom_scores_score" in unscoped.stdout
+
+
+def test_measurement_id_check_catches_days_that_would_wrap_the_ids(built_warehouse, tmp_path):
+    """omop.measurement's ids are unique by construction while no series spans 2^16 days: the check on
+    the series passes on the built warehouse, and fails once a day 2^16 days before another is
+    added, where the ids of the two days would be equal."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    assert dbt(["test", "-s", "measurement_ids_are_unique"], warehouse, tmp_path).returncode == 0
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""insert into marts.telemonitoring_daily
+                       select * replace (day - 65536 as day) from marts.telemonitoring_daily as daily
+                       where metric = 'body_weight'
+                           and daily.patient_key in (select person_source_value from omop.person)
+                       order by patient_key, day limit 1""")
+        ids = one(con, """select count(*), count(distinct measurement_id) from omop.measurement""")[0]
+    assert ids[0] == ids[1] + 1
+    result = dbt(["test", "-s", "measurement_ids_are_unique"], warehouse, tmp_path)
+    assert result.returncode == 1
+    assert "FAIL 1 measurement_ids_are_unique" in result.stdout
