@@ -1,8 +1,9 @@
 {#- Helpers of the incremental OMOP table int_omop_observation (the stored columns of
     omop.observation, a view that adds the CDM's constant columns; omop.measurement is a view over
-    telemonitoring_daily). It carries only CDM columns, so the source watermark each build read is kept beside them, in
-    intermediate.incremental_watermarks (one row per model, written by a post-hook in the model's
-    transaction), and read back when the model next compiles, before its pre-hooks. Every run the
+    telemonitoring_daily). It carries only CDM columns, so the source watermark each build read is
+    kept beside it, in intermediate.incremental_watermarks (one row per model, written by a post-hook
+    in the model's transaction), and read back when the model next compiles, before its pre-hooks.
+    Every run the
     pre-hooks remove the rows of persons no longer permitted for research (a withdrawal, an objection,
     opt-in without a permit, an erased patient) and the rows of what changed upstream since the
     watermark; the model then inserts the changed rows and every row of a permitted person the table

@@ -197,7 +197,8 @@ def test_scoped_data_tests_catch_a_new_row_repeating_an_old_one(built_warehouse,
 def test_measurement_id_check_catches_days_that_would_wrap_the_ids(built_warehouse, tmp_path):
     """omop.measurement's ids are unique by construction while no series spans 2^16 days: the check on
     the series passes on the built warehouse, and fails once a day 2^16 days before another is
-    added, where the ids of the two days would be equal."""
+    added, where the ids of the two days would be equal, and again for a day without a date (a
+    null id)."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse, warehouse)
     assert dbt(["test", "-s", "measurement_ids_are_unique"], warehouse, tmp_path).returncode == 0
@@ -212,3 +213,9 @@ def test_measurement_id_check_catches_days_that_would_wrap_the_ids(built_warehou
     result = dbt(["test", "-s", "measurement_ids_are_unique"], warehouse, tmp_path)
     assert result.returncode == 1
     assert "FAIL 1 measurement_ids_are_unique" in result.stdout
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""insert into marts.telemonitoring_daily
+                       select * replace (null as day) from marts.telemonitoring_daily limit 1""")
+    result = dbt(["test", "-s", "measurement_ids_are_unique"], warehouse, tmp_path)
+    assert result.returncode == 1
+    assert "FAIL 2 measurement_ids_are_unique" in result.stdout

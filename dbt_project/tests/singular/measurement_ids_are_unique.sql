@@ -3,7 +3,8 @@
 -- patient, metric and day (tested there). They stay unique while no two series share an id and no
 -- series spans 2^16 days or more (the whole table's span is checked: a bound on every series'),
 -- which this checks on the 100,000 series of 10,000 patients instead of counting the view's 27 M
--- ids (11 s of an incremental build). Ids are never null: a series has both.
+-- ids (11 s of an incremental build). An id is null only where its series' id or its day is, which
+-- this checks too (telemonitoring_daily does not test its days for null).
 with series as (
     {{ measurement_series() }}
 ),
@@ -21,6 +22,12 @@ problems as (
         patient_key || ' ' || metric as detail
     from series
     where series_id is null or person_id is null
+    union all
+    select
+        'a day without a date' as problem,
+        patient_key || ' ' || metric as detail
+    from {{ ref('telemonitoring_daily') }}
+    where day is null
     union all
     select
         'the days span 2^16 or more' as problem,
