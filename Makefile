@@ -29,9 +29,12 @@ $(CURDIR)/.tools/bin/uv:
 	@echo "==> bootstrapping uv $(UV_VERSION) into .tools/"
 	@$(PYTHON) -m venv $(CURDIR)/.tools && $(CURDIR)/.tools/bin/pip install -q "uv==$(UV_VERSION)"
 
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	@echo "==> installing the locked environment into .venv (uv sync --frozen)"
-	@$(UV) sync --frozen --python 3.11 --quiet
+# --compile-bytecode: uv, unlike pip, leaves the packages' bytecode to be written on first import,
+# and where PYTHONDONTWRITEBYTECODE is set (as on CI here) every process then compiles what it
+# imports from source: dbt's start and parse took 10.2 s instead of 6.6, in every dbt run and test.
+$(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
+	@echo "==> installing the locked environment into .venv (uv sync --frozen --compile-bytecode)"
+	@$(UV) sync --frozen --python 3.11 --quiet --compile-bytecode
 	@touch $@
 
 setup: $(VENV)/.synced ## install the locked environment (.venv)
