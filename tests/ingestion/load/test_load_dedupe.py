@@ -104,3 +104,22 @@ def test_rows_hashed_with_sha256_by_earlier_loaders_still_dedupe(tmp_path, wareh
     assert (report.loaded, report.duplicates) == (1, 2)
     assert query("select resource_id, length(content_hash) from raw.fhir_resources order by 1") == [
         ("o1", 32), ("o2", 32), ("o3", 32)]
+
+
+def test_content_hashes_are_stored_uncompressed(tmp_path, warehouse, query):
+    # Every load reads all of raw's hashes to find repeats: stored uncompressed (warehouse.py), the
+    # read skips decompressing random hex, which DuckDB's string compression only halves.
+    fhir = write_ndjson(tmp_path / "o.ndjson", [observation(f"o{i}", value=40 + i % 100) for i in range(500)])
+    beats = [apple_record("HKQuantityTypeIdentifierHeartRate", 50 + i % 90, "count/min",
+                          start=f"2026-01-05 08:{i // 60:02d}:{i % 60:02d} +0100") for i in range(500)]
+    (tmp_path / "export.xml").write_text(apple_xml(beats))
+    load_paths([fhir, tmp_path / "export.xml"], warehouse, patient="p1")
+    assert query("select count(*) from raw.fhir_resources") == [(500,)]
+    assert query("select count(*) from raw.device_observations") == [(500,)]
+    assert query("""
+        select distinct table_name, compression
+        from (select 'fhir_resources' as table_name, * from pragma_storage_info('raw.fhir_resources')
+              union all
+              select 'device_observations', * from pragma_storage_info('raw.device_observations'))
+        where column_name = 'content_hash' and segment_type = 'VARCHAR'
+        order by 1""") == [("device_observations", "Uncompressed"), ("fhir_resources", "Uncompressed")]
