@@ -219,3 +219,21 @@ def test_measurement_id_check_catches_days_that_would_wrap_the_ids(built_warehou
     result = dbt(["test", "-s", "measurement_ids_are_unique"], warehouse, tmp_path)
     assert result.returncode == 1
     assert "FAIL 2 measurement_ids_are_unique" in result.stdout
+
+
+def test_measurement_person_check_catches_a_person_missing_from_person(built_warehouse, tmp_path):
+    """Every person_id of omop.measurement must be in omop.person, checked on the series: the check
+    passes on the built warehouse and fails, naming the one person, once a measured patient's person
+    row is gone (as the relationships test on the view's rows would)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    assert dbt(["test", "-s", "measurement_persons_are_in_person"], warehouse, tmp_path).returncode == 0
+    with duckdb.connect(str(warehouse)) as con:
+        person_id = one(con, """select person_id from omop.measurement order by person_id limit 1""")[0][0]
+        con.execute("delete from omop.person where person_id = ?", [person_id])
+        missing = one(con, """select count(distinct measurement.person_id) from omop.measurement
+                               anti join omop.person using (person_id)""")[0][0]
+    assert missing == 1
+    result = dbt(["test", "-s", "measurement_persons_are_in_person"], warehouse, tmp_path)
+    assert result.returncode == 1
+    assert "FAIL 1 measurement_persons_are_in_person" in result.stdout
