@@ -2,7 +2,6 @@
 -- `python -m ingestion.sql_on_fhir.generate_staging`. Do not edit: change the
 -- ViewDefinition (the staging data contract) and regenerate.
 -- One row per answer of a QuestionnaireResponse version (forEach item, forEach answer).
-{{ config(materialized='incremental', incremental_strategy='append') }}
 SELECT
     _v."content_hash",
     _v."loaded_at",
