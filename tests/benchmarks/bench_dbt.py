@@ -195,7 +195,7 @@ TARGET_PATIENTS, TARGET_DAYS = 10_000, 365
 
 
 def verdicts(report: dict) -> dict:
-    """Each aim with the measured figure: met (true/false), or why it is not judged."""
+    """Each aim: met (true or false) on the report's figures, or why it is not judged."""
     at_size = report["patients"] >= TARGET_PATIENTS and report["days"] >= TARGET_DAYS
     not_judged = f"not judged below {TARGET_PATIENTS:,} patients x {TARGET_DAYS} days"
     recalls = report["episode_recall_per_rule"].values()
